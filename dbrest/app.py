@@ -1,0 +1,147 @@
+"""The ASGI application: Quart for the lifecycle, a plain-ASGI entry for the API.
+
+Quart runs start-up and shutdown (pool, schema cache); API requests never enter Quart's
+routing, whose per-request machinery costs more than a primary-key read: `api_entry`
+turns the ASGI scope into an `HttpRequest`, runs the pipeline and sends the
+`HttpResponse` itself (../shared/DESIGN.md has the measurements).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from quart import Quart
+
+from dbrest.config import DEMO_SQL, Config
+from dbrest.exec.base import Backend
+from dbrest.http import HttpRequest, HttpResponse, parse_query_string
+from dbrest.pipeline import Pipeline
+
+log = logging.getLogger("dbrest")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def make_backend(config: Config) -> Backend:
+    if config.backend == "postgres":
+        from dbrest.exec.postgres import PostgresBackend
+
+        return PostgresBackend(config.db_uri, config.db_pool)
+    from dbrest.exec.sqlite import SqliteBackend
+
+    return SqliteBackend(config.sqlite_path, config.db_pool, config.db_pool_acquisition_timeout)
+
+
+class AppState:
+    """What lives as long as the server: the backend and the current pipeline."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.backend = make_backend(config)
+        self.pipeline: Pipeline | None = None
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        async with self._lock:
+            if self.pipeline is not None:
+                return
+            await self.backend.start()
+            try:
+                if self.config.is_demo:
+                    await self._seed_demo()
+                cache = await self.backend.introspect(self.config.db_schemas)
+            except BaseException:
+                await self.backend.stop()
+                raise
+            self.pipeline = Pipeline(self.config, self.backend, cache)
+
+    async def _seed_demo(self) -> None:
+        conn = self.backend.connection()  # type: ignore[attr-defined]
+        async with conn as raw:
+            await raw.executescript(DEMO_SQL.read_text())
+
+    async def stop(self) -> None:
+        async with self._lock:
+            if self.pipeline is not None:
+                self.pipeline = None
+                await self.backend.stop()
+
+
+async def read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def to_request(scope: Scope, body: bytes) -> HttpRequest:
+    headers = tuple((k.decode("latin-1").lower(), v.decode("latin-1"))
+                    for k, v in scope.get("headers", ()))
+    return HttpRequest(scope["method"], scope["path"],
+                       parse_query_string(scope.get("query_string", b"")), headers, body)
+
+
+async def send_response(send: Send, response: HttpResponse, head: bool = False) -> None:
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    if not head:
+        headers.append((b"content-length", str(len(response.body)).encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+def api_entry(quart_app: ASGIApp, state: AppState) -> ASGIApp:
+    async def entry(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await quart_app(scope, receive, send)
+            return
+        if state.pipeline is None:
+            await state.start()
+        assert state.pipeline is not None
+        request = to_request(scope, await read_body(receive))
+        response = await state.pipeline.handle(request)
+        await send_response(send, response, request.method == "HEAD")
+    return entry
+
+
+def create_app(config: Config, state: AppState | None = None) -> Quart:
+    app = Quart("dbrest")
+    app.config["DBREST_STATE"] = state = state or AppState(config)
+
+    @app.before_serving
+    async def startup() -> None:
+        await state.start()
+
+    @app.after_serving
+    async def shutdown() -> None:
+        await state.stop()
+
+    app.asgi_app = api_entry(app.asgi_app, state)  # type: ignore[method-assign]
+    return app
+
+
+def admin_app(state: AppState) -> ASGIApp:
+    """`GET /live` and `GET /ready` on the admin port (PostgREST `Admin.hs`)."""
+    async def admin(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        if scope["type"] != "http":
+            return
+        await read_body(receive)
+        if scope["path"] in ("/live", "/ready"):
+            up = state.pipeline is not None and await state.backend.ping()
+            status = 200 if up else 503
+        else:
+            status = 404
+        await send_response(send, HttpResponse(status))
+    return admin

@@ -1,0 +1,83 @@
+"""The `dbrest` command: read the configuration, connect, serve with hypercorn.
+
+Start-up problems (bad configuration, unreachable database) are one line on stderr and
+exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from dbrest.config import Config, ConfigError, load_config
+from dbrest.errors import DbrestError
+
+OPTIONS = ("db-uri", "db-schemas", "db-anon-role", "db-pool", "db-max-rows", "server-host",
+           "server-port", "admin-server-port")
+
+
+def parse_args(argv: Sequence[str] | None) -> dict[str, object]:
+    parser = argparse.ArgumentParser(
+        prog="dbrest", description="A PostgREST-compatible REST API for PostgreSQL and SQLite.")
+    parser.add_argument("--config", help="TOML configuration file (env: DBREST_CONFIG)")
+    for name in OPTIONS:
+        parser.add_argument(f"--{name}", dest=name.replace("-", "_"))
+    args = parser.parse_args(argv)
+    return vars(args)
+
+
+async def serve(config: Config) -> None:
+    from hypercorn.asyncio import serve as hypercorn_serve
+    from hypercorn.config import Config as HyperConfig
+
+    from dbrest.app import AppState, admin_app, create_app
+
+    state = AppState(config)
+    await state.start()  # fail here, before binding, if the database is unreachable
+    app = create_app(config, state)
+    hyper = HyperConfig()
+    hyper.bind = [f"{config.server_host}:{config.server_port}"]
+    hyper.accesslog = None
+    servers = [hypercorn_serve(app, hyper)]  # type: ignore[arg-type]
+    if config.admin_server_port is not None:
+        admin = HyperConfig()
+        admin.bind = [f"{config.server_host}:{config.admin_server_port}"]
+        servers.append(hypercorn_serve(admin_app(state), admin))  # type: ignore[arg-type]
+    host = "localhost" if config.server_host in ("0.0.0.0", "::") else config.server_host
+    where = "the bundled demo database" if config.is_demo else config.backend
+    print(f"dbrest serving {where} on http://{host}:{config.server_port}/ "
+          f"(try: curl 'http://{host}:{config.server_port}/books?select=title,year')",
+          flush=True)
+    await asyncio.gather(*servers)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        config = load_config(parse_args(argv))
+    except ConfigError as err:
+        print(f"dbrest: {err}", file=sys.stderr)
+        return 1
+    try:
+        import uvloop
+
+        runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
+    except ImportError:  # pragma: no cover - uvloop is not available on Windows
+        runner = asyncio.Runner()
+    try:
+        with runner:
+            runner.run(serve(config))
+    except DbrestError as err:
+        detail = f": {err.details}" if err.details else ""
+        print(f"dbrest: {err.message}{detail}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

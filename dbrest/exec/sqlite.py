@@ -1,0 +1,125 @@
+"""Running compiled SQL on SQLite through a pool of aiosqlite connections.
+
+`databases`' SQLite backend opens a new connection (and thread) on every acquire and
+cannot run set-up per connection, so dbrest keeps its own small pool: each connection
+is opened once in WAL mode with `foreign_keys=ON`, a busy timeout (writers wait rather
+than fail with "database is locked") and the SQL functions the SQLite renderer calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiosqlite
+
+from dbrest.errors import ConnectionError_, PoolTimeout
+from dbrest.exec.base import ReadResult
+from dbrest.exec.introspect.sqlite import introspect_sqlite
+from dbrest.exec.sqlite_errors import map_sqlite_error
+from dbrest.render.compile import CompiledRead
+from dbrest.render.sqlite import SQLITE
+from dbrest.schema import SchemaCache
+
+_memory_ids = itertools.count()
+
+
+def _regexp(pattern: str | None, value: Any) -> bool | None:
+    if pattern is None or value is None:
+        return None
+    return re.search(pattern, str(value)) is not None
+
+
+def _iregexp(pattern: str | None, value: Any) -> bool | None:
+    if pattern is None or value is None:
+        return None
+    return re.search(pattern, str(value), re.IGNORECASE) is not None
+
+
+def sqlite_target(path: str) -> tuple[str, bool]:
+    """A `sqlite:` path → (what to open, is-URI). `:memory:` becomes a shared cache."""
+    if path == ":memory:":
+        return f"file:dbrest_mem_{next(_memory_ids)}?mode=memory&cache=shared", True
+    return path, path.startswith("file:")
+
+
+class SqliteBackend:
+    dialect = SQLITE
+
+    def __init__(self, path: str, pool_size: int = 10, acquire_timeout: float = 10.0) -> None:
+        self.target, self.is_uri = sqlite_target(path)
+        self.pool_size = pool_size
+        self.acquire_timeout = acquire_timeout
+        self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._all: list[aiosqlite.Connection] = []
+
+    async def _open(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.target, isolation_level=None, uri=self.is_uri,
+                                       check_same_thread=False)
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.create_function("regexp", 2, _regexp, deterministic=True)
+        await conn.create_function("dbrest_iregexp", 2, _iregexp, deterministic=True)
+        return conn
+
+    async def start(self) -> None:
+        try:
+            first = await self._open()
+            await first.execute("PRAGMA journal_mode = WAL")
+            self._all.append(first)
+            for _ in range(self.pool_size - 1):
+                self._all.append(await self._open())
+        except sqlite3.Error as err:
+            await self.stop()
+            raise ConnectionError_("Database connection error.", str(err)) from err
+        for conn in self._all:
+            self._idle.put_nowait(conn)
+
+    async def stop(self) -> None:
+        for conn in self._all:
+            await conn.close()
+        self._all.clear()
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[aiosqlite.Connection]:
+        try:
+            conn = await asyncio.wait_for(self._idle.get(), self.acquire_timeout)
+        except TimeoutError:
+            raise PoolTimeout("Timed out acquiring connection from connection pool.") from None
+        try:
+            yield conn
+        finally:
+            self._idle.put_nowait(conn)
+
+    async def introspect(self, schemas: Sequence[str]) -> SchemaCache:
+        def introspect() -> SchemaCache:
+            conn = sqlite3.connect(self.target, uri=self.is_uri)
+            try:
+                return introspect_sqlite(conn, schemas[0])
+            finally:
+                conn.close()
+        return await asyncio.to_thread(introspect)
+
+    async def ping(self) -> bool:
+        try:
+            async with self.connection() as conn:
+                await conn.execute("SELECT 1")
+            return True
+        except Exception:  # noqa: BLE001 - a health check answers, it never raises
+            return False
+
+    async def run_read(self, compiled: CompiledRead, args: list[Any],
+                       count_args: list[Any] | None) -> ReadResult:
+        try:
+            async with self.connection() as conn:
+                async with conn.execute(compiled.main.sql, args) as cursor:
+                    row = await cursor.fetchone()
+        except sqlite3.Error as err:
+            raise map_sqlite_error(err) from err
+        assert row is not None
+        return ReadResult(row[0], row[1], row[2])

@@ -1,0 +1,37 @@
+"""SQLite errors → the same `DatabaseError`s PostgreSQL's SQLSTATEs give.
+
+SQLite reports result codes and English messages; the message decides which
+PostgreSQL condition it is, so clients see one error vocabulary on both backends.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from dbrest.errors import DatabaseError
+
+# (message fragment, SQLSTATE, HTTP status), first match wins.
+_BY_MESSAGE = (
+    ("UNIQUE constraint failed", "23505", 409),
+    ("FOREIGN KEY constraint failed", "23503", 409),
+    ("NOT NULL constraint failed", "23502", 400),
+    ("CHECK constraint failed", "23514", 400),
+    ("no such column", "42703", 400),
+    ("no such table", "42P01", 404),
+    ("no such function", "42883", 404),
+    ("malformed JSON", "22P02", 400),
+    ("database is locked", "55P03", 503),
+    ("readonly database", "25006", 405),
+)
+
+
+def map_sqlite_error(err: sqlite3.Error) -> DatabaseError:
+    message = str(err)
+    for fragment, sqlstate, status in _BY_MESSAGE:
+        if fragment in message:
+            return DatabaseError(sqlstate, status, message)
+    if isinstance(err, sqlite3.IntegrityError):
+        return DatabaseError("23000", 409, message)
+    if isinstance(err, sqlite3.OperationalError):
+        return DatabaseError("42000", 400, message)
+    return DatabaseError("XX000", 500, message)

@@ -1,0 +1,509 @@
+"""Hand-written recursive-descent parsers for PostgREST's query-string grammar.
+
+One `Cursor` per parameter value; each `p_*` function consumes a production of
+PostgREST's `ApiRequest/QueryParams.hs` (select forest, filter operations, logic trees,
+order terms, field names with JSON paths) and raises `GrammarError` with the position
+and what was expected, which `query_params` wraps into PGRST100.
+"""
+
+from __future__ import annotations
+
+from typing import get_args
+
+from dbrest.parse.ast import (
+    Field,
+    FtsOp,
+    JoinType,
+    JsonStep,
+    LogicExpr,
+    LogicTree,
+    OpExpr,
+    OpFts,
+    OpIn,
+    OpIs,
+    OpIsDistinct,
+    Operation,
+    OpQuant,
+    OpSimple,
+    OrderTerm,
+    QuantOp,
+    SelectField,
+    SelectItem,
+    SelectRelation,
+    SimpleOp,
+    Filter,
+)
+
+
+class GrammarError(Exception):
+    def __init__(self, pos: int, details: str) -> None:
+        super().__init__(details)
+        self.pos = pos
+        self.details = details
+
+
+# Longest first where one operator is a prefix of another (gte before gt).
+QUANT_OPS: tuple[QuantOp, ...] = ("eq", "gte", "gt", "lte", "lt", "like", "ilike", "match",
+                                  "imatch")
+SIMPLE_OPS: tuple[SimpleOp, ...] = get_args(SimpleOp)
+FTS_OPS: tuple[FtsOp, ...] = ("fts", "plfts", "phfts", "wfts")
+IS_VALUES = ("null", "not_null", "true", "false", "unknown")
+AGGREGATES = ("sum", "avg", "count", "max", "min")
+
+
+class Cursor:
+    __slots__ = ("text", "pos")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+
+    def peek(self, n: int = 1) -> str:
+        return self.text[self.pos:self.pos + n]
+
+    def at_end(self) -> bool:
+        return self.pos >= len(self.text)
+
+    def startswith(self, s: str) -> bool:
+        return self.text.startswith(s, self.pos)
+
+    def accept(self, s: str) -> bool:
+        if self.text.startswith(s, self.pos):
+            self.pos += len(s)
+            return True
+        return False
+
+    def expect(self, s: str, what: str | None = None) -> None:
+        if not self.accept(s):
+            self.fail(f'expecting {what or repr(s)}')
+
+    def skip_ws(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos] in " \t":
+            self.pos += 1
+
+    def fail(self, expecting: str) -> GrammarError:
+        if self.at_end():
+            unexpected = "unexpected end of input"
+        else:
+            unexpected = f'unexpected "{self.text[self.pos]}"'
+        raise GrammarError(self.pos, f"{unexpected} {expecting}")
+
+
+def _is_ident_char(c: str) -> bool:
+    return c.isalnum() or c in "_ $"
+
+
+def p_quoted(cur: Cursor) -> str:
+    """`"…"` with backslash escapes (PostgREST `pQuotedValue`)."""
+    cur.expect('"')
+    out: list[str] = []
+    while True:
+        if cur.at_end():
+            cur.fail('expecting closing quote \'"\'')
+        c = cur.text[cur.pos]
+        cur.pos += 1
+        if c == '"':
+            return "".join(out)
+        if c == "\\":
+            if cur.at_end():
+                cur.fail("expecting escaped character")
+            c = cur.text[cur.pos]
+            cur.pos += 1
+        out.append(c)
+
+
+def _sep_by_dash(cur: Cursor, ident: callable) -> str:  # type: ignore[valid-type]
+    parts = [ident(cur)]
+    while cur.startswith("-") and not cur.startswith("->"):
+        cur.pos += 1
+        parts.append(ident(cur))
+    return "-".join(parts)
+
+
+def _identifier(cur: Cursor) -> str:
+    start = cur.pos
+    while not cur.at_end() and _is_ident_char(cur.text[cur.pos]):
+        cur.pos += 1
+    if cur.pos == start:
+        cur.fail("expecting field name (* or [a..z0..9_$])")
+    return cur.text[start:cur.pos].strip()
+
+
+def p_field_name(cur: Cursor) -> str:
+    if cur.startswith('"'):
+        return p_quoted(cur)
+    return _sep_by_dash(cur, _identifier)
+
+
+def _json_key_ident(cur: Cursor) -> str:
+    start = cur.pos
+    while not cur.at_end() and cur.text[cur.pos] not in "(-:.,>)":
+        cur.pos += 1
+    if cur.pos == start:
+        cur.fail("expecting any non reserved character different from: .,>()")
+    return cur.text[start:cur.pos].strip()
+
+
+def p_json_path(cur: Cursor) -> tuple[JsonStep, ...]:
+    steps: list[JsonStep] = []
+    while True:
+        if cur.accept("->>"):
+            arrow = "->>"
+        elif cur.accept("->"):
+            arrow = "->"
+        else:
+            return tuple(steps)
+        steps.append(_json_operand(cur, arrow))
+
+
+def _json_operand(cur: Cursor, arrow: str) -> JsonStep:
+    start = cur.pos
+    cur.accept("-")
+    digits_start = cur.pos
+    while not cur.at_end() and cur.text[cur.pos].isdigit():
+        cur.pos += 1
+    if cur.pos > digits_start:
+        rest = cur.text[cur.pos:]
+        if rest == "" or rest.startswith(("->", "::", ".", ",", ")")):
+            return JsonStep(arrow, cur.text[start:cur.pos], True)  # type: ignore[arg-type]
+        if cur.text[start] == "-":
+            cur.fail("expecting digit, \"->\", \"::\", \".\", \",\" or end of input")
+    cur.pos = start
+    if cur.startswith('"'):
+        key = p_quoted(cur)
+    else:
+        key = _sep_by_dash(cur, _json_key_ident)
+    return JsonStep(arrow, key)  # type: ignore[arg-type]
+
+
+def p_field(cur: Cursor) -> Field:
+    cur.skip_ws()
+    name = p_field_name(cur)
+    path = p_json_path(cur)
+    cur.skip_ws()
+    return Field(name, path)
+
+
+def _try(cur: Cursor, fn: callable) -> object | None:  # type: ignore[valid-type]
+    """Run `fn`; on failure restore the position and return None (Parsec's `try`)."""
+    start = cur.pos
+    try:
+        return fn(cur)
+    except GrammarError:
+        cur.pos = start
+        return None
+
+
+# -- select ----------------------------------------------------------------------------------
+
+def p_select_forest(cur: Cursor) -> tuple[SelectItem, ...]:
+    items: list[SelectItem] = []
+    cur.skip_ws()
+    if cur.at_end() or cur.startswith(")"):
+        return ()
+    while True:
+        items.append(_select_item(cur))
+        cur.skip_ws()
+        if not cur.accept(","):
+            return tuple(items)
+        cur.skip_ws()
+
+
+def _alias(cur: Cursor) -> str | None:
+    def alias(c: Cursor) -> str:
+        name = p_field_name(c)
+        if not c.accept(":") or c.startswith(":"):
+            c.fail("expecting alias separator")
+        return name
+    return _try(cur, alias)  # type: ignore[return-value]
+
+
+def _embed_params(cur: Cursor) -> tuple[str | None, JoinType | None]:
+    hint: str | None = None
+    join: JoinType | None = None
+    for _ in range(2):
+        if not cur.accept("!"):
+            break
+        if cur.startswith("left") and _ends_embed_param(cur, 4):
+            cur.pos += 4
+            join = join or JoinType.LEFT
+        elif cur.startswith("inner") and _ends_embed_param(cur, 5):
+            cur.pos += 5
+            join = join or JoinType.INNER
+        else:
+            hint = hint or p_field_name(cur)
+    return hint, join
+
+
+def _ends_embed_param(cur: Cursor, n: int) -> bool:
+    return cur.text[cur.pos + n:cur.pos + n + 1] in ("(", "!", "")
+
+
+def _relation(cur: Cursor, spread: bool) -> SelectRelation:
+    cur.skip_ws()
+    alias = None
+    if spread:
+        cur.expect("...")
+    else:
+        alias = _alias(cur)
+    name = p_field_name(cur)
+    if name == "count" and not spread:
+        cur.fail("expecting relation")
+    hint, join = _embed_params(cur)
+    if not cur.startswith("("):
+        cur.fail('expecting "("')
+    cur.pos += 1
+    children = p_select_forest(cur)
+    cur.skip_ws()
+    cur.expect(")", '")" or ","')
+    cur.skip_ws()
+    return SelectRelation(name, children, alias, hint, join, spread)
+
+
+def _select_item(cur: Cursor) -> SelectItem:
+    cur.skip_ws()
+    if cur.startswith("..."):
+        return _relation(cur, spread=True)
+    rel = _try(cur, lambda c: _relation(c, spread=False))
+    if rel is not None:
+        return rel  # type: ignore[return-value]
+    return _select_field(cur)
+
+
+def _end_of_item(cur: Cursor) -> None:
+    cur.skip_ws()
+    if not (cur.at_end() or cur.startswith(",") or cur.startswith(")")):
+        cur.fail('expecting "->>", "->", "::", ".", ")", "," or end of input')
+
+
+def _cast_name(cur: Cursor) -> str:
+    return _identifier(cur)
+
+
+def _select_field(cur: Cursor) -> SelectField:
+    if cur.accept("*"):
+        _end_of_item(cur)
+        return SelectField(Field("*"))
+    alias = _alias(cur)
+    if cur.startswith("count()"):
+        cur.pos += len("count()")
+        agg_cast = _cast_name(cur) if cur.accept("::") else None
+        _end_of_item(cur)
+        return SelectField(Field("*"), alias, None, "count", agg_cast)
+    fld = p_field(cur)
+    cast = _cast_name(cur) if cur.accept("::") else None
+    aggregate = None
+    for agg in AGGREGATES:
+        if cur.startswith(f".{agg}()"):
+            cur.pos += len(agg) + 3
+            aggregate = agg
+            break
+    agg_cast = _cast_name(cur) if aggregate and cur.accept("::") else None
+    _end_of_item(cur)
+    return SelectField(fld, alias, cast, aggregate, agg_cast)  # type: ignore[arg-type]
+
+
+# -- filters ---------------------------------------------------------------------------------
+
+def p_tree_path(cur: Cursor) -> tuple[tuple[str, ...], Field]:
+    """`a.b.col->x`: the embed path and the field."""
+    names = [p_field_name(cur)]
+    while cur.accept("."):
+        names.append(p_field_name(cur))
+    path = p_json_path(cur)
+    if not cur.at_end():
+        cur.fail('expecting ".", "->" or end of input')
+    return tuple(names[:-1]), Field(names[-1], path)
+
+
+def p_op_expr(cur: Cursor, in_logic: bool = False) -> OpExpr:
+    negated = False
+    if cur.startswith("not."):
+        cur.pos += 4
+        negated = True
+    return OpExpr(negated, _operation(cur, in_logic))
+
+
+def _value(cur: Cursor, in_logic: bool) -> str:
+    if not in_logic:
+        value = cur.text[cur.pos:]
+        cur.pos = len(cur.text)
+        return value
+    # Inside and()/or(): a quoted value, a {pg,array}, or up to the next , or ).
+    if cur.startswith('"'):
+        start = cur.pos
+        value = p_quoted(cur)
+        if cur.at_end() or cur.peek() in ",)":
+            return value
+        cur.pos = start
+    if cur.startswith("{"):
+        end = cur.text.find("}", cur.pos)
+        inner = cur.text[cur.pos + 1:end] if end >= 0 else ""
+        if end >= 0 and "{" not in inner:
+            value = cur.text[cur.pos:end + 1]
+            cur.pos = end + 1
+            return value
+    start = cur.pos
+    while not cur.at_end() and cur.text[cur.pos] not in ",)":
+        cur.pos += 1
+    return cur.text[start:cur.pos]
+
+
+def _list_value(cur: Cursor) -> tuple[str, ...]:
+    cur.skip_ws()
+    cur.expect("(", '"("')
+    cur.skip_ws()
+    values: list[str] = []
+    while True:
+        values.append(_list_element(cur))
+        if not cur.accept(","):
+            break
+    cur.skip_ws()
+    cur.expect(")", '")" or ","')
+    cur.skip_ws()
+    return tuple(values)
+
+
+def _list_element(cur: Cursor) -> str:
+    if cur.startswith('"'):
+        start = cur.pos
+        value = p_quoted(cur)
+        if cur.at_end() or cur.peek() in ",)":
+            return value
+        cur.pos = start
+    start = cur.pos
+    while not cur.at_end() and cur.text[cur.pos] not in ",)":
+        cur.pos += 1
+    return cur.text[start:cur.pos]
+
+
+def _operation(cur: Cursor, in_logic: bool) -> Operation:
+    if cur.startswith("in."):
+        cur.pos += 3
+        return OpIn(_list_value(cur))
+    if cur.startswith("is."):
+        cur.pos += 3
+        for value in IS_VALUES:
+            if cur.text[cur.pos:cur.pos + len(value)].lower() == value:
+                cur.pos += len(value)
+                if not in_logic and not cur.at_end():
+                    cur.fail("expecting end of input")
+                return OpIs(value)  # type: ignore[arg-type]
+        cur.fail("expecting isVal: (null, not_null, true, false, unknown)")
+    if cur.startswith("isdistinct."):
+        cur.pos += len("isdistinct.")
+        return OpIsDistinct(_value(cur, in_logic))
+    for fts in FTS_OPS:
+        if cur.startswith(fts) and cur.text[cur.pos + len(fts):cur.pos + len(fts) + 1] in ".(":
+            cur.pos += len(fts)
+            language = None
+            if cur.accept("("):
+                language = _identifier(cur)
+                cur.expect(")")
+            cur.expect(".", "delimiter (.)")
+            return OpFts(fts, _value(cur, in_logic), language)
+    for simple in SIMPLE_OPS:
+        if cur.startswith(simple + "."):
+            cur.pos += len(simple) + 1
+            return OpSimple(simple, _value(cur, in_logic))
+    for quant in QUANT_OPS:
+        if cur.startswith(quant) and cur.text[cur.pos + len(quant):][:1] in (".", "("):
+            cur.pos += len(quant)
+            quantifier = None
+            if cur.accept("(any)"):
+                quantifier = "any"
+            elif cur.accept("(all)"):
+                quantifier = "all"
+            cur.expect(".", "delimiter (.)")
+            return OpQuant(quant, _value(cur, in_logic), quantifier)  # type: ignore[arg-type]
+    cur.fail('expecting "not" or operator (eq, gt, ...)')
+    raise AssertionError  # unreachable: fail() raises
+
+
+# -- logic trees -----------------------------------------------------------------------------
+
+def p_logic_tree(cur: Cursor) -> LogicTree:
+    start = cur.pos
+
+    def logic_filter(c: Cursor) -> Filter:
+        fld = p_field(c)
+        c.expect(".", "delimiter (.)")
+        return Filter(fld, p_op_expr(c, in_logic=True))
+
+    flt = _try(cur, logic_filter)
+    if flt is not None:
+        return flt  # type: ignore[return-value]
+    cur.pos = start
+    negated = cur.accept("not.")
+    if cur.accept("and"):
+        op = "and"
+    elif cur.accept("or"):
+        op = "or"
+    else:
+        cur.fail("expecting logic operator (and, or)")
+    cur.skip_ws()
+    cur.expect("(", '"("')
+    children = [p_logic_tree(cur)]
+    cur.skip_ws()
+    while cur.accept(","):
+        cur.skip_ws()
+        children.append(p_logic_tree(cur))
+        cur.skip_ws()
+    cur.expect(")", '")" or ","')
+    cur.skip_ws()
+    return LogicExpr(op, tuple(children), negated)  # type: ignore[arg-type]
+
+
+# -- order -----------------------------------------------------------------------------------
+
+def p_order(cur: Cursor) -> tuple[OrderTerm, ...]:
+    terms = [_order_term(cur)]
+    while cur.accept(","):
+        terms.append(_order_term(cur))
+    if not cur.at_end():
+        cur.fail('expecting "," or end of input')
+    return tuple(terms)
+
+
+def _order_term(cur: Cursor) -> OrderTerm:
+    cur.skip_ws()
+    relation = None
+
+    def rel_term(c: Cursor) -> tuple[str, Field]:
+        name = p_field_name(c)
+        c.expect("(")
+        fld = p_field(c)
+        c.expect(")")
+        return name, fld
+
+    rel = _try(cur, rel_term)
+    if rel is not None:
+        relation, fld = rel  # type: ignore[misc]
+    else:
+        fld = p_field(cur)
+    direction = nulls = None
+    if cur.accept(".asc"):
+        direction = "asc"
+    elif cur.accept(".desc"):
+        direction = "desc"
+    if cur.accept(".nullsfirst"):
+        nulls = "first"
+    elif cur.accept(".nullslast"):
+        nulls = "last"
+    cur.skip_ws()
+    if not (cur.at_end() or cur.startswith(",")):
+        cur.fail('expecting "asc", "desc", "nullsfirst" or "nullslast"')
+    return OrderTerm(fld, direction, nulls, relation)  # type: ignore[arg-type]
+
+
+def p_columns(cur: Cursor) -> tuple[str, ...]:
+    names = []
+    while True:
+        cur.skip_ws()
+        names.append(p_field_name(cur))
+        cur.skip_ws()
+        if not cur.accept(","):
+            break
+    if not cur.at_end():
+        cur.fail('expecting "," or end of input')
+    return tuple(names)

@@ -1,0 +1,61 @@
+"""`HttpRequest` → `ApiRequest`: the resource, schema, query parameters and headers.
+
+Pure: no schema cache. Decides what PostgREST's `ApiRequest.userApiRequest` decides —
+the target path, the schema from the profile headers, the top-level range — and raises
+PGRST1xx errors for what is malformed.
+"""
+
+from __future__ import annotations
+
+from dbrest.errors import InvalidRange, InvalidResourcePath, InvalidSchema, UnsupportedMethod
+from dbrest.http import HttpRequest
+from dbrest.parse.ast import ApiRequest, Range
+from dbrest.parse.headers import intersect, parse_accept, parse_prefer, parse_range
+from dbrest.parse.query_params import parse_query_params
+
+METHODS = frozenset({"GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def resource_of(path: str) -> str | None:
+    """`/books` → 'books'; `/` → None; anything nested is PGRST125."""
+    parts = [p for p in path.split("/") if p]
+    if not parts:
+        return None
+    if len(parts) > 1:
+        raise InvalidResourcePath()
+    return parts[0]
+
+
+def parse_schema(req: HttpRequest, schemas: tuple[str, ...]) -> tuple[str, bool]:
+    header = "accept-profile" if req.method in READ_METHODS else "content-profile"
+    wanted = req.header(header)
+    if wanted is None:
+        return schemas[0], len(schemas) > 1
+    if wanted not in schemas:
+        raise InvalidSchema(f"Invalid schema: {wanted}",
+                            hint=f"Only the following schemas are exposed: {', '.join(schemas)}")
+    return wanted, True
+
+
+def parse_request(req: HttpRequest, schemas: tuple[str, ...]) -> ApiRequest:
+    if req.method not in METHODS:
+        raise UnsupportedMethod(f"Unsupported HTTP method: {req.method}")
+    resource = resource_of(req.path)
+    schema, profiled = parse_schema(req, schemas)
+    query = parse_query_params(req.query)
+    root = dict(query.ranges).get((), Range())
+    if root.limit is not None and root.limit < 0:
+        raise InvalidRange("Limit should be greater than or equal to zero.")
+    header_range = parse_range(req.header("range")) if req.method == "GET" else None
+    if header_range is not None and header_range[1] is not None \
+            and header_range[0] > header_range[1]:
+        raise InvalidRange("The lower boundary must be lower than or equal to the upper "
+                           "boundary in the Range header.")
+    return ApiRequest(
+        method=req.method, schema=schema, resource=resource or "", query=query,
+        top_range=intersect(root, header_range),
+        preferences=parse_prefer(req.header_all("prefer")),
+        accept=parse_accept(req.header("accept")),
+        profile_requested=profiled,
+    )

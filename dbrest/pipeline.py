@@ -1,0 +1,80 @@
+"""The request pipeline: parse → plan → render → exec → serialize, for one request.
+
+Only `exec` is async and touches I/O. Every `DbrestError` becomes its PostgREST-style
+response here, the one place errors are rendered; anything else is a bug, logged and
+answered with a generic 500 body (never a traceback).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import orjson
+
+from dbrest.config import Config
+from dbrest.errors import DbrestError, NotImplementedOnBackend
+from dbrest.exec.base import Backend
+from dbrest.http import HttpRequest, HttpResponse
+from dbrest.parse.request import parse_request
+from dbrest.plan.read import PlanOptions, plan_read
+from dbrest.render.compile import Renderer
+from dbrest.schema import SchemaCache
+from dbrest.serialize import error_response, serialize_read
+
+log = logging.getLogger("dbrest")
+
+
+@dataclass
+class Pipeline:
+    config: Config
+    backend: Backend
+    cache: SchemaCache
+
+    def __post_init__(self) -> None:
+        self.renderer = Renderer(self.backend.dialect)
+        self.options = PlanOptions(max_rows=self.config.db_max_rows)
+
+    async def handle(self, req: HttpRequest) -> HttpResponse:
+        start = time.perf_counter()
+        try:
+            response = await self._handle(req)
+        except DbrestError as err:
+            response = error_response(err)
+        except Exception:  # noqa: BLE001 - the last line of defence: log, answer 500
+            log.exception("unhandled error on %s %s", req.method, req.path)
+            response = HttpResponse(500, (("content-type", "application/json; charset=utf-8"),),
+                                    orjson.dumps({"code": "PGRSTX00", "message": "Internal error",
+                                                  "details": None, "hint": None}))
+        if self.config.server_timing_enabled:
+            elapsed = (time.perf_counter() - start) * 1000
+            response = HttpResponse(response.status, response.headers + (
+                ("server-timing", f"total;dur={elapsed:.1f}"),), response.body)
+        return response
+
+    async def _handle(self, req: HttpRequest) -> HttpResponse:
+        api = parse_request(req, self.config.db_schemas)
+        if not api.resource:
+            return self.root(req)
+        if api.method == "OPTIONS":
+            return HttpResponse(200, (("allow", "OPTIONS,GET,HEAD"),))
+        if api.method not in ("GET", "HEAD"):
+            raise NotImplementedOnBackend(f"{api.method} is not available yet")
+        planned = plan_read(api, self.cache, self.options)
+        compiled = self.renderer.render(planned.plan)
+        args = compiled.main.bind(planned.values)
+        count_args = compiled.count.bind(planned.values) if compiled.count else None
+        result = await self.backend.run_read(compiled, args, count_args)
+        return serialize_read(planned, result)
+
+    def root(self, req: HttpRequest) -> HttpResponse:
+        """A minimal OpenAPI document listing the exposed tables and views."""
+        paths = {f"/{t.name}": {"get": {"tags": [t.name]}}
+                 for (schema, _), t in sorted(self.cache.tables.items())
+                 if schema == self.config.db_schemas[0]}
+        doc = {"swagger": "2.0", "info": {"title": "dbrest", "version": "0.1.0"},
+               "paths": {"/": {"get": {}}, **paths}}
+        body = b"" if req.method == "HEAD" else orjson.dumps(doc)
+        return HttpResponse(200, (("content-type", "application/openapi+json; charset=utf-8"),),
+                            body)

@@ -1,0 +1,159 @@
+"""The typed plan: names resolved against the schema cache, values replaced by `Param`s.
+
+A plan holds no request values, only `Param(index)` references into the request's
+value tuple, so two requests of the same shape produce equal (hashable) plans: the plan
+is the key of the compiled-SQL cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from dbrest.schema import Kind
+
+# How a value is handed to the database; each dialect maps the tag to a converter.
+ParamConv = Literal["text", "int", "text_list", "like", "like_list", "json_key", "json_index",
+                    "json_value"]
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    index: int
+    conv: ParamConv = "text"
+    kind: Kind = "text"  # kind of what the value is compared with (SQLite converts on it)
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRef:
+    """The type of an expression: its kind, and the native type to cast values to."""
+
+    kind: Kind
+    native_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnExpr:
+    table_alias: str
+    column: str
+    type: TypeRef
+
+
+@dataclass(frozen=True, slots=True)
+class JsonPathExpr:
+    base: Expr
+    steps: tuple[tuple[Literal["->", "->>"], Param], ...]
+    type: TypeRef  # json for a final `->`, text for a final `->>`
+
+
+@dataclass(frozen=True, slots=True)
+class CastExpr:
+    expr: Expr
+    type_name: str  # canonical, validated type name (see plan/casts.py)
+    type: TypeRef
+
+
+Expr: TypeAlias = ColumnExpr | JsonPathExpr | CastExpr
+
+
+CompareOp = Literal["eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "match", "imatch",
+                    "isdistinct"]
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    lhs: Expr
+    op: CompareOp
+    rhs: Param
+    quantifier: Literal["any", "all"] | None = None  # rhs is then a list
+
+
+@dataclass(frozen=True, slots=True)
+class InList:
+    lhs: Expr
+    rhs: Param  # a list
+
+
+@dataclass(frozen=True, slots=True)
+class IsCheck:
+    lhs: Expr
+    value: Literal["null", "not_null", "true", "false", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class RangeOp:
+    """PostgreSQL's array/range/json operators: cs cd ov sl sr nxr nxl adj."""
+
+    lhs: Expr
+    op: Literal["cs", "cd", "ov", "sl", "sr", "nxr", "nxl", "adj"]
+    rhs: Param
+
+
+@dataclass(frozen=True, slots=True)
+class FullText:
+    lhs: Expr
+    op: Literal["fts", "plfts", "phfts", "wfts"]
+    rhs: Param
+    language: Param | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    cond: Cond
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp:
+    op: Literal["and", "or"]
+    conds: tuple[Cond, ...]
+
+
+Cond: TypeAlias = Compare | InList | IsCheck | RangeOp | FullText | Not | BoolOp
+
+
+@dataclass(frozen=True, slots=True)
+class SelectOut:
+    expr: Expr
+    key: str  # the JSON key in the output object
+
+
+@dataclass(frozen=True, slots=True)
+class OrderOut:
+    expr: Expr
+    desc: bool = False
+    nulls: Literal["first", "last"] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadPlan:
+    schema: str
+    table: str
+    alias: str
+    select: tuple[SelectOut, ...]
+    where: tuple[Cond, ...] = ()
+    order: tuple[OrderOut, ...] = ()
+    limit: Param | None = None
+    offset: Param | None = None
+
+
+OutputFormat = Literal["json", "object", "csv"]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    """A whole read: the tree, the count wanted and how the body is shaped."""
+
+    read: ReadPlan
+    count: Literal["exact", "planned", "estimated"] | None = None
+    output: OutputFormat = "json"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRequest:
+    plan: QueryPlan
+    values: tuple[object, ...]
+    offset: int  # the top-level offset, for Content-Range
+    content_type: str
+    method: str
+    schema: str
+    profile_header: bool = False

@@ -1,0 +1,92 @@
+"""Compiling lowered statements to SQL text once per request shape.
+
+`Renderer.render(plan)` returns a `CompiledQuery` (SQL text plus the recipe that turns
+the request's values into positional driver parameters). Plans carry no values, so the
+plan is the cache key: a repeated shape costs a dict lookup, not a SQLAlchemy compile.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.sql import Select
+
+from dbrest.plan.types import Param, QueryPlan
+from dbrest.render.dialect import Dialect
+from dbrest.render.lower import lower_count, lower_query
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One positional parameter: a request value (index ≥ 0, converted) or a constant."""
+
+    index: int
+    convert: Callable[[Any, str], Any] | None = None
+    kind: str = "text"
+    const: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledQuery:
+    sql: str
+    slots: tuple[Slot, ...]
+
+    def bind(self, values: Sequence[object]) -> list[Any]:
+        return [s.const if s.convert is None else s.convert(values[s.index], s.kind)
+                for s in self.slots]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRead:
+    main: CompiledQuery
+    count: CompiledQuery | None  # for count=planned/estimated (EXPLAIN of the count)
+
+
+def params_of(plan: object, found: dict[int, Param]) -> None:
+    if isinstance(plan, Param):
+        found[plan.index] = plan
+    elif isinstance(plan, tuple):
+        for item in plan:
+            params_of(item, found)
+    elif hasattr(plan, "__dataclass_fields__"):
+        for name in plan.__dataclass_fields__:  # type: ignore[attr-defined]
+            params_of(getattr(plan, name), found)
+
+
+class Renderer:
+    def __init__(self, dialect: Dialect, max_entries: int = 1024) -> None:
+        self.dialect = dialect
+        self.max_entries = max_entries
+        self._cache: OrderedDict[QueryPlan, CompiledRead] = OrderedDict()
+        self.compiles = 0  # how many times SQLAlchemy compiled (tests assert caching)
+
+    def render(self, plan: QueryPlan) -> CompiledRead:
+        hit = self._cache.get(plan)
+        if hit is not None:
+            self._cache.move_to_end(plan)
+            return hit
+        params: dict[int, Param] = {}
+        params_of(plan, params)
+        count = None
+        if plan.count in ("planned", "estimated") and self.dialect.caps.planned_count:
+            count = self.compile(lower_count(plan, self.dialect), params)
+        compiled = CompiledRead(self.compile(lower_query(plan, self.dialect), params), count)
+        self._cache[plan] = compiled
+        if len(self._cache) > self.max_entries:
+            self._cache.popitem(last=False)
+        return compiled
+
+    def compile(self, stmt: Select[Any], params: dict[int, Param]) -> CompiledQuery:
+        self.compiles += 1
+        compiled = stmt.compile(dialect=self.dialect.sa_dialect)
+        slots = []
+        for name in compiled.positiontup or ():
+            if name.startswith("p") and name[1:].isdigit() and int(name[1:]) in params:
+                param = params[int(name[1:])]
+                slots.append(Slot(param.index, self.dialect.converters[param.conv], param.kind))
+            else:
+                slots.append(Slot(-1, const=compiled.binds[name].effective_value))
+        return CompiledQuery(compiled.string, tuple(slots))

@@ -1,0 +1,32 @@
+"""A backend's rendering profile: its SQLAlchemy dialect, capabilities and value converters.
+
+Dialect differences take four forms only, all in render/: capability flags here,
+per-element overrides (`@compiles` in postgres.py / sqlite.py), rewrites in lower.py
+keyed on a capability, and parameter converters. Nothing outside render/ and exec/
+asks which backend it is talking to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine.interfaces import Dialect as SaDialect
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    range_operators: bool  # cs cd ov sl sr nxr nxl adj
+    full_text_search: bool  # fts plfts phfts wfts
+    planned_count: bool  # count=planned/estimated from the query planner
+    schemas: bool  # tables are schema-qualified (SQLite serves one schema, unqualified)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    sa_dialect: SaDialect
+    caps: Capabilities
+    # ParamConv tag → (value, kind) → the value handed to the driver
+    converters: dict[str, Callable[[Any, str], Any]]

@@ -1,0 +1,87 @@
+"""Custom SQL elements of the dialect IR, rendered per dialect in postgres.py / sqlite.py.
+
+Each stands for one construct the two databases spell differently: coercing a bound
+text value to a column's type, regex matching, quantified comparisons, JSON steps and
+the JSON aggregation of a result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import NullType
+
+
+class _Element(ColumnElement[Any]):
+    inherit_cache = False
+    type = NullType()
+
+
+class Coerce(_Element):
+    """A bound text value read as `native_type` (PG: cast in SQL; SQLite: affinity)."""
+
+    def __init__(self, value: ColumnElement[Any], native_type: str, kind: str,
+                 is_list: bool = False) -> None:
+        self.value, self.native_type, self.kind, self.is_list = value, native_type, kind, is_list
+
+
+class RegexMatch(_Element):
+    def __init__(self, lhs: ColumnElement[Any], pattern: ColumnElement[Any], icase: bool) -> None:
+        self.lhs, self.pattern, self.icase = lhs, pattern, icase
+
+
+class Like(_Element):
+    def __init__(self, lhs: ColumnElement[Any], pattern: ColumnElement[Any], icase: bool) -> None:
+        self.lhs, self.pattern, self.icase = lhs, pattern, icase
+
+
+class Quantified(_Element):
+    """`lhs <op> ANY|ALL (list)`; `op` is one of = <> > >= < <= like ilike match imatch."""
+
+    def __init__(self, lhs: ColumnElement[Any], op: str, values: ColumnElement[Any],
+                 quantifier: str, native_type: str, kind: str) -> None:
+        self.lhs, self.op, self.values = lhs, op, values
+        self.quantifier, self.native_type, self.kind = quantifier, native_type, kind
+
+
+class IsTest(_Element):
+    def __init__(self, lhs: ColumnElement[Any], value: str) -> None:
+        self.lhs, self.value = lhs, value
+
+
+class JsonStep(_Element):
+    def __init__(self, base: ColumnElement[Any], arrow: str, key: ColumnElement[Any],
+                 is_index: bool) -> None:
+        self.base, self.arrow, self.key, self.is_index = base, arrow, key, is_index
+
+
+class TypeCast(_Element):
+    """A user cast (`select=col::int`); `type_name` comes from plan/casts.py's table."""
+
+    def __init__(self, expr: ColumnElement[Any], type_name: str, kind: str) -> None:
+        self.expr, self.type_name, self.kind = expr, type_name, kind
+
+
+class PgOperator(_Element):
+    """PostgreSQL-only operators (ranges, arrays, full-text)."""
+
+    def __init__(self, lhs: ColumnElement[Any], op: str, rhs: ColumnElement[Any]) -> None:
+        self.lhs, self.op, self.rhs = lhs, op, rhs
+
+
+class FullTextMatch(_Element):
+    def __init__(self, lhs: ColumnElement[Any], op: str, query: ColumnElement[Any],
+                 language: ColumnElement[Any] | None, is_tsvector: bool) -> None:
+        self.lhs, self.op, self.query = lhs, op, query
+        self.language, self.is_tsvector = language, is_tsvector
+
+
+class JsonBody(_Element):
+    """The JSON array text of all rows of subquery `source` (`[]` when empty).
+
+    `keys` are (output key, kind) of the source's columns, in order.
+    """
+
+    def __init__(self, source: Any, keys: tuple[tuple[str, str], ...]) -> None:
+        self.source, self.keys = source, keys

@@ -1,0 +1,218 @@
+"""Lowering: a `QueryPlan` → a SQLAlchemy Core statement (the dialect IR).
+
+Shared by both dialects; what differs is left to the custom elements of elements.py
+and to capability checks. Every identifier goes through SQLAlchemy's quoting (forced
+with `quoted_name(..., True)`), every request value is a `bindparam` named `p<index>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql import quoted_name
+from sqlalchemy.sql.elements import ColumnElement
+
+from dbrest.errors import NotImplementedOnBackend
+from dbrest.plan.types import (
+    BoolOp,
+    CastExpr,
+    ColumnExpr,
+    Compare,
+    Cond,
+    Expr,
+    FullText,
+    InList,
+    IsCheck,
+    JsonPathExpr,
+    Not,
+    OrderOut,
+    Param,
+    QueryPlan,
+    RangeOp,
+    ReadPlan,
+)
+from dbrest.render.dialect import Dialect
+from dbrest.render.elements import (
+    Coerce,
+    FullTextMatch,
+    IsTest,
+    JsonBody,
+    JsonStep,
+    Like,
+    PgOperator,
+    Quantified,
+    RegexMatch,
+    TypeCast,
+)
+
+SOURCE = "_dbrest_t"
+
+
+def q(name: str) -> quoted_name:
+    return quoted_name(name, True)
+
+
+def bind(param: Param) -> ColumnElement[Any]:
+    return sa.bindparam(f"p{param.index}")
+
+
+def referenced_columns(node: object, found: dict[str, dict[str, None]]) -> None:
+    """Collect, per table alias, every column the plan refers to (in first-use order)."""
+    if isinstance(node, ColumnExpr):
+        found.setdefault(node.table_alias, {})[node.column] = None
+    elif isinstance(node, tuple):
+        for item in node:
+            referenced_columns(item, found)
+    elif hasattr(node, "__dataclass_fields__"):
+        for name in node.__dataclass_fields__:  # type: ignore[attr-defined]
+            referenced_columns(getattr(node, name), found)
+
+
+class Tables:
+    """The aliased table clauses of one statement, declared with the columns it uses."""
+
+    def __init__(self, columns: dict[str, dict[str, None]], qualify: bool) -> None:
+        self._columns = columns
+        self.qualify = qualify
+        self._by_alias: dict[str, Any] = {}
+
+    def add(self, schema: str, table: str, alias: str) -> Any:
+        names = self._columns.get(alias, {})
+        clause = sa.table(q(table), *(sa.column(q(n)) for n in names),
+                          schema=q(schema) if self.qualify else None)
+        self._by_alias[alias] = clause.alias(alias)
+        return self._by_alias[alias]
+
+    def column(self, alias: str, name: str) -> ColumnElement[Any]:
+        return self._by_alias[alias].c[name]  # type: ignore[no-any-return]
+
+    def get(self, alias: str) -> Any:
+        return self._by_alias[alias]
+
+
+class Lowerer:
+    def __init__(self, dialect: Dialect, plan: object) -> None:
+        self.dialect = dialect
+        columns: dict[str, dict[str, None]] = {}
+        referenced_columns(plan, columns)
+        self.tables = Tables(columns, dialect.caps.schemas)
+
+    # -- expressions --------------------------------------------------------------------------
+    def expr(self, e: Expr) -> ColumnElement[Any]:
+        match e:
+            case ColumnExpr(table_alias=alias, column=column):
+                return self.tables.column(alias, column)
+            case JsonPathExpr(base=base, steps=steps):
+                out = self.expr(base)
+                for arrow, param in steps:
+                    out = JsonStep(out, arrow, bind(param), param.conv == "json_index")
+                return out
+            case CastExpr(expr=inner, type_name=type_name, type=ref):
+                return TypeCast(self.expr(inner), type_name, ref.kind)
+        raise AssertionError(e)
+
+    def value(self, param: Param, lhs: Expr) -> ColumnElement[Any]:
+        return Coerce(bind(param), lhs.type.native_type, lhs.type.kind)
+
+    # -- conditions ---------------------------------------------------------------------------
+    def cond(self, c: Cond) -> ColumnElement[Any]:
+        match c:
+            case Compare(lhs=lhs, op=op, rhs=rhs, quantifier=None):
+                return self.compare(lhs, op, rhs)
+            case Compare(lhs=lhs, op=op, rhs=rhs, quantifier=quant):
+                return Quantified(self.expr(lhs), op, bind(rhs), quant, lhs.type.native_type,
+                                  lhs.type.kind)
+            case InList(lhs=lhs, rhs=rhs):
+                return Quantified(self.expr(lhs), "eq", bind(rhs), "any", lhs.type.native_type,
+                                  lhs.type.kind)
+            case IsCheck(lhs=lhs, value=value):
+                return IsTest(self.expr(lhs), value)
+            case RangeOp(lhs=lhs, op=op, rhs=rhs):
+                if not self.dialect.caps.range_operators:
+                    raise NotImplementedOnBackend(
+                        f"the '{op}' operator is not available on {self.dialect.name}")
+                return PgOperator(self.expr(lhs), op, self.value(rhs, lhs))
+            case FullText(lhs=lhs, op=op, rhs=rhs, language=language):
+                if not self.dialect.caps.full_text_search:
+                    raise NotImplementedOnBackend(
+                        f"full-text search ('{op}') is not available on {self.dialect.name}")
+                return FullTextMatch(self.expr(lhs), op, bind(rhs),
+                                     bind(language) if language else None,
+                                     lhs.type.native_type == "tsvector")
+            case Not(cond=inner):
+                return sa.not_(self.cond(inner))
+            case BoolOp(op="and", conds=conds):
+                return sa.and_(*(self.cond(x) for x in conds))
+            case BoolOp(op="or", conds=conds):
+                return sa.or_(*(self.cond(x) for x in conds))
+        raise AssertionError(c)
+
+    def compare(self, lhs: Expr, op: str, rhs: Param) -> ColumnElement[Any]:
+        left = self.expr(lhs)
+        if op in ("like", "ilike"):
+            return Like(left, bind(rhs), op == "ilike")
+        if op in ("match", "imatch"):
+            return RegexMatch(left, bind(rhs), op == "imatch")
+        right = self.value(rhs, lhs)
+        if op == "isdistinct":
+            return left.is_distinct_from(right)
+        return {
+            "eq": left.__eq__, "neq": left.__ne__, "gt": left.__gt__, "gte": left.__ge__,
+            "lt": left.__lt__, "lte": left.__le__,
+        }[op](right)  # type: ignore[no-any-return]
+
+    def order(self, o: OrderOut) -> Any:
+        expr = self.expr(o.expr)
+        term = expr.desc() if o.desc else expr.asc()
+        # PostgreSQL's defaults (NULLs last ascending, first descending), spelled out so
+        # that SQLite, whose defaults are the opposite, sorts the same.
+        nulls = o.nulls or ("first" if o.desc else "last")
+        return sa.nulls_first(term) if nulls == "first" else sa.nulls_last(term)
+
+    # -- statements ---------------------------------------------------------------------------
+    def read(self, read: ReadPlan) -> sa.Select[Any]:
+        table = self.tables.add(read.schema, read.table, read.alias)
+        columns = [self.expr(s.expr).label(q(s.key)) for s in read.select]
+        stmt = sa.select(*columns).select_from(table)
+        if read.where:
+            stmt = stmt.where(*(self.cond(c) for c in read.where))
+        if read.order:
+            stmt = stmt.order_by(*(self.order(o) for o in read.order))
+        if read.limit is not None:
+            stmt = stmt.limit(bind(read.limit))
+        if read.offset is not None:
+            stmt = stmt.offset(bind(read.offset))
+        return stmt
+
+    def count(self, read: ReadPlan) -> sa.Select[Any]:
+        stmt = sa.select(sa.func.count()).select_from(self.tables.get(read.alias))
+        if read.where:
+            stmt = stmt.where(*(self.cond(c) for c in read.where))
+        return stmt
+
+
+def lower_query(plan: QueryPlan, dialect: Dialect) -> sa.Select[Any]:
+    """`SELECT total, page_total, body FROM (<read>) AS _dbrest_t`: one round trip."""
+    lowerer = Lowerer(dialect, plan)
+    inner = lowerer.read(plan.read).subquery(SOURCE)
+    if plan.count is not None:
+        total: Any = lowerer.count(plan.read).correlate(None).scalar_subquery()
+    else:
+        total = sa.null()
+    keys = tuple((s.key, s.expr.type.kind) for s in plan.read.select)
+    return sa.select(
+        total.label("total"),
+        sa.func.count().label("page_total"),
+        JsonBody(inner, keys).label("body"),
+    ).select_from(inner)
+
+
+def lower_count(plan: QueryPlan, dialect: Dialect) -> sa.Select[Any]:
+    """`SELECT 1 FROM t WHERE …`: the planner's row estimate answers count=planned."""
+    lowerer = Lowerer(dialect, plan)
+    lowerer.read(plan.read)
+    stmt = sa.select(sa.literal_column("1")).select_from(lowerer.tables.get(plan.read.alias))
+    if plan.read.where:
+        stmt = stmt.where(*(lowerer.cond(c) for c in plan.read.where))
+    return stmt

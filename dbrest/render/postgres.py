@@ -1,0 +1,135 @@
+"""PostgreSQL rendering: per-element SQL, value converters and the dialect profile.
+
+Values are bound as text and cast in SQL to the compared column's type, as PostgREST
+sends unknown-typed literals: the database, not dbrest, decides what `eq.abc` means for
+an integer column (and answers 22P02 when it means nothing).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.compiler import compiles
+
+from dbrest.render.dialect import Capabilities, Dialect
+from dbrest.render.elements import (
+    Coerce,
+    FullTextMatch,
+    IsTest,
+    JsonBody,
+    JsonStep,
+    Like,
+    PgOperator,
+    Quantified,
+    RegexMatch,
+    TypeCast,
+)
+
+_TEXTUAL = frozenset({"text", "character varying", "varchar"})
+_OPS = {"eq": "=", "neq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=",
+        "like": "LIKE", "ilike": "ILIKE", "match": "~", "imatch": "~*"}
+_PG_OPS = {"cs": "@>", "cd": "<@", "ov": "&&", "sl": "<<", "sr": ">>", "nxr": "&<",
+           "nxl": "&>", "adj": "-|-"}
+_IS = {"null": "IS NULL", "not_null": "IS NOT NULL", "true": "IS TRUE", "false": "IS FALSE",
+       "unknown": "IS UNKNOWN"}
+_FTS = {"fts": "to_tsquery", "plfts": "plainto_tsquery", "phfts": "phraseto_tsquery",
+        "wfts": "websearch_to_tsquery"}
+
+
+def _coerce_sql(value_sql: str, native_type: str, is_list: bool) -> str:
+    if is_list:
+        text = f"CAST({value_sql} AS TEXT[])"
+        return text if native_type in _TEXTUAL else f"CAST({text} AS {native_type}[])"
+    text = f"CAST({value_sql} AS TEXT)"
+    return text if native_type in _TEXTUAL else f"CAST({text} AS {native_type})"
+
+
+@compiles(Coerce, "postgresql")
+def _coerce(el: Coerce, compiler: Any, **kw: Any) -> str:
+    return _coerce_sql(compiler.process(el.value, **kw), el.native_type, el.is_list)
+
+
+@compiles(RegexMatch, "postgresql")
+def _regex(el: RegexMatch, compiler: Any, **kw: Any) -> str:
+    op = "~*" if el.icase else "~"
+    return f"{compiler.process(el.lhs, **kw)} {op} CAST({compiler.process(el.pattern, **kw)} AS TEXT)"
+
+
+@compiles(Like, "postgresql")
+def _like(el: Like, compiler: Any, **kw: Any) -> str:
+    op = "ILIKE" if el.icase else "LIKE"
+    return f"{compiler.process(el.lhs, **kw)} {op} CAST({compiler.process(el.pattern, **kw)} AS TEXT)"
+
+
+@compiles(Quantified, "postgresql")
+def _quantified(el: Quantified, compiler: Any, **kw: Any) -> str:
+    values = compiler.process(el.values, **kw)
+    if el.op in ("like", "ilike", "match", "imatch"):
+        rhs = f"CAST({values} AS TEXT[])"
+    else:
+        rhs = _coerce_sql(values, el.native_type, True)
+    quant = "ANY" if el.quantifier == "any" else "ALL"
+    return f"{compiler.process(el.lhs, **kw)} {_OPS[el.op]} {quant}({rhs})"
+
+
+@compiles(IsTest, "postgresql")
+def _is(el: IsTest, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(el.lhs, **kw)} {_IS[el.value]}"
+
+
+@compiles(JsonStep, "postgresql")
+def _json_step(el: JsonStep, compiler: Any, **kw: Any) -> str:
+    key_type = "INTEGER" if el.is_index else "TEXT"
+    return (f"({compiler.process(el.base, **kw)} {el.arrow} "
+            f"CAST({compiler.process(el.key, **kw)} AS {key_type}))")
+
+
+@compiles(TypeCast, "postgresql")
+def _cast(el: TypeCast, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(el.expr, **kw)} AS {el.type_name})"
+
+
+@compiles(PgOperator, "postgresql")
+def _pg_operator(el: PgOperator, compiler: Any, **kw: Any) -> str:
+    return (f"{compiler.process(el.lhs, **kw)} {_PG_OPS[el.op]} "
+            f"{compiler.process(el.rhs, **kw)}")
+
+
+@compiles(FullTextMatch, "postgresql")
+def _fts(el: FullTextMatch, compiler: Any, **kw: Any) -> str:
+    lhs = compiler.process(el.lhs, **kw)
+    query = f"CAST({compiler.process(el.query, **kw)} AS TEXT)"
+    if el.language is not None:
+        lang = f"CAST(CAST({compiler.process(el.language, **kw)} AS TEXT) AS regconfig)"
+        vector = lhs if el.is_tsvector else f"to_tsvector({lang}, {lhs})"
+        return f"{vector} @@ {_FTS[el.op]}({lang}, {query})"
+    vector = lhs if el.is_tsvector else f"to_tsvector({lhs})"
+    return f"{vector} @@ {_FTS[el.op]}({query})"
+
+
+@compiles(JsonBody, "postgresql")
+def _json_body(el: JsonBody, compiler: Any, **kw: Any) -> str:
+    name = compiler.preparer.quote(el.source.name)
+    return f"coalesce(json_agg({name}), '[]')::text"
+
+
+def _text(value: Any, kind: str) -> Any:
+    return None if value is None else str(value)
+
+
+def _text_list(value: Any, kind: str) -> Any:
+    return [str(v) for v in value]
+
+
+POSTGRES = Dialect(
+    name="postgresql",
+    sa_dialect=postgresql.dialect(paramstyle="numeric_dollar"),
+    caps=Capabilities(range_operators=True, full_text_search=True, planned_count=True,
+                      schemas=True),
+    converters={
+        "text": _text, "like": _text, "json_key": _text, "json_value": _text,
+        "text_list": _text_list, "like_list": _text_list,
+        "int": lambda v, k: int(v), "json_index": lambda v, k: int(v),
+    },
+)

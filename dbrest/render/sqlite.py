@@ -1,0 +1,201 @@
+"""SQLite rendering: per-element SQL, value converters and the dialect profile.
+
+SQLite has no arrays, no ILIKE, no regex operator and a case-insensitive LIKE, so:
+lists travel as one JSON parameter read with `json_each`; `like` becomes a
+case-sensitive `GLOB` with the pattern translated by a converter; regexes call the
+`regexp`/`dbrest_iregexp` functions exec/sqlite.py registers; booleans and JSON columns
+are wrapped so that the JSON built by `json_object` has PostgreSQL's types.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import literal
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.ext.compiler import compiles
+
+from dbrest.render.dialect import Capabilities, Dialect
+from dbrest.render.elements import (
+    Coerce,
+    IsTest,
+    JsonBody,
+    JsonStep,
+    Like,
+    Quantified,
+    RegexMatch,
+    TypeCast,
+)
+
+_OPS = {"eq": "=", "neq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+_IS = {"null": "IS NULL", "not_null": "IS NOT NULL", "true": "IS TRUE", "false": "IS FALSE",
+       "unknown": "IS NULL"}
+_CASTS = {"text": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER",
+          "date": "TEXT", "timestamp": "TEXT"}
+# SQLite caps a function at 127 arguments: json_object takes this many pairs at once.
+_PAIRS_PER_CALL = 60
+
+
+def _compare(lhs: str, op: str, rhs: str) -> str:
+    if op in _OPS:
+        return f"{lhs} {_OPS[op]} {rhs}"
+    if op == "like":
+        return f"{lhs} GLOB {rhs}"
+    if op == "ilike":
+        return f"lower({lhs}) GLOB lower({rhs})"
+    if op == "match":
+        return f"regexp({rhs}, {lhs})"
+    return f"dbrest_iregexp({rhs}, {lhs})"  # imatch
+
+
+@compiles(Coerce, "sqlite")
+def _coerce(el: Coerce, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(el.value, **kw)
+    if el.is_list:
+        return f"(SELECT value FROM json_each({value}))"
+    return f"json({value})" if el.kind == "json" else value
+
+
+@compiles(RegexMatch, "sqlite")
+def _regex(el: RegexMatch, compiler: Any, **kw: Any) -> str:
+    return _compare(compiler.process(el.lhs, **kw), "imatch" if el.icase else "match",
+                    compiler.process(el.pattern, **kw))
+
+
+@compiles(Like, "sqlite")
+def _like(el: Like, compiler: Any, **kw: Any) -> str:
+    return _compare(compiler.process(el.lhs, **kw), "ilike" if el.icase else "like",
+                    compiler.process(el.pattern, **kw))
+
+
+@compiles(Quantified, "sqlite")
+def _quantified(el: Quantified, compiler: Any, **kw: Any) -> str:
+    lhs = compiler.process(el.lhs, **kw)
+    values = compiler.process(el.values, **kw)
+    test = _compare(lhs, el.op, "_q.value")
+    if el.quantifier == "any":
+        if el.op == "eq":
+            return f"{lhs} IN (SELECT value FROM json_each({values}))"
+        return f"EXISTS (SELECT 1 FROM json_each({values}) AS _q WHERE {test})"
+    return f"NOT EXISTS (SELECT 1 FROM json_each({values}) AS _q WHERE NOT ({test}))"
+
+
+@compiles(IsTest, "sqlite")
+def _is(el: IsTest, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(el.lhs, **kw)} {_IS[el.value]}"
+
+
+@compiles(JsonStep, "sqlite")
+def _json_step(el: JsonStep, compiler: Any, **kw: Any) -> str:
+    base = compiler.process(el.base, **kw)
+    key = compiler.process(el.key, **kw)
+    if el.arrow == "->":
+        return f"({base} -> {key})"
+    # `->>` gives SQL values; PostgreSQL gives text, with JSON booleans as 'true'/'false'.
+    return (f"(CASE json_type({base}, {key}) WHEN 'true' THEN 'true' "
+            f"WHEN 'false' THEN 'false' ELSE CAST({base} ->> {key} AS TEXT) END)")
+
+
+@compiles(TypeCast, "sqlite")
+def _cast(el: TypeCast, compiler: Any, **kw: Any) -> str:
+    expr = compiler.process(el.expr, **kw)
+    if el.kind == "json":
+        return f"json({expr})"
+    return f"CAST({expr} AS {_CASTS.get(el.kind, 'TEXT')})"
+
+
+def json_value_sql(column: str, kind: str) -> str:
+    """A column as a JSON value of PostgreSQL's type (booleans, nested JSON)."""
+    if kind == "boolean":
+        return (f"json(CASE WHEN {column} IS NULL THEN NULL WHEN {column} "
+                f"THEN 'true' ELSE 'false' END)")
+    if kind == "json":
+        return f"json({column})"
+    return column
+
+
+@compiles(JsonBody, "sqlite")
+def _json_body(el: JsonBody, compiler: Any, **kw: Any) -> str:
+    q = compiler.preparer.quote
+    source = q(el.source.name)
+    pairs = [(_bind(compiler, key, kw), json_value_sql(f"{source}.{q(key)}", kind))
+             for key, kind in el.keys]
+    obj = "json_object(" + ", ".join(f"{k}, {v}" for k, v in pairs[:_PAIRS_PER_CALL]) + ")"
+    for start in range(_PAIRS_PER_CALL, len(pairs), _PAIRS_PER_CALL):
+        chunk = pairs[start:start + _PAIRS_PER_CALL]
+        sets = ", ".join(f"'$.' || json_quote({k}), {v}" for k, v in chunk)
+        obj = f"json_set({obj}, {sets})"
+    return f"coalesce(json_group_array({obj}), '[]')"
+
+
+def _bind(compiler: Any, key: str, kw: dict[str, Any]) -> str:
+    """Output keys may be user aliases: bind them, never splice them."""
+    return str(compiler.process(literal(key), **kw))
+
+
+# -- converters: request text → what SQLite compares correctly --------------------------------
+
+_TRUE = frozenset({"true", "t", "yes", "y", "on", "1"})
+_FALSE = frozenset({"false", "f", "no", "n", "off", "0"})
+
+
+def _scalar(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "boolean":
+        low = str(value).strip().lower()
+        if low in _TRUE:
+            return 1
+        if low in _FALSE:
+            return 0
+    return value
+
+
+def like_to_glob(pattern: str) -> str:
+    """A LIKE pattern (`%`, `_`, `\\` escapes) as the equivalent case-sensitive GLOB."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            i += 1
+            c = pattern[i]
+            out.append(f"[{c}]" if c in "*?[" else c)
+        elif c == "%":
+            out.append("*")
+        elif c == "_":
+            out.append("?")
+        elif c in "*?[":
+            out.append(f"[{c}]")
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _json_key(value: Any, kind: str) -> str:
+    return '$."' + str(value).replace('"', '\\"') + '"'
+
+
+def _json_index(value: Any, kind: str) -> str:
+    n = int(value)
+    return f"$[{n}]" if n >= 0 else f"$[#{n}]"
+
+
+SQLITE = Dialect(
+    name="sqlite",
+    sa_dialect=sqlite.dialect(),
+    caps=Capabilities(range_operators=False, full_text_search=False, planned_count=False,
+                      schemas=False),
+    converters={
+        "text": _scalar,
+        "json_value": _scalar,
+        "like": lambda v, k: like_to_glob(str(v)),
+        "text_list": lambda v, k: orjson.dumps([_scalar(x, k) for x in v]).decode(),
+        "like_list": lambda v, k: orjson.dumps([like_to_glob(str(x)) for x in v]).decode(),
+        "json_key": _json_key,
+        "json_index": _json_index,
+        "int": lambda v, k: int(v),
+    },
+)

@@ -1,0 +1,96 @@
+"""The schema cache: tables, views, columns, keys and foreign keys of the exposed schemas.
+
+Loaded once at start-up by `exec/introspect` and held in memory; the planner resolves
+every name against this snapshot, so no request introspects. Values are frozen: a reload
+builds a new cache and swaps it in whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+# The logical kind of a column, shared by both backends: it decides how values are bound
+# and how the column is turned into JSON.
+Kind = Literal["integer", "number", "boolean", "text", "json", "date", "timestamp", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    native_type: str  # as the database spells it (PostgreSQL `format_type`)
+    kind: Kind
+    nullable: bool = True
+    has_default: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    name: str
+    schema: str
+    table: str
+    columns: tuple[str, ...]
+    ref_schema: str
+    ref_table: str
+    ref_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    schema: str
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    is_view: bool = False
+    unique_keys: tuple[tuple[str, ...], ...] = ()
+    by_name: dict[str, Column] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        self.by_name.update((c.name, c) for c in self.columns)
+
+    def column(self, name: str) -> Column | None:
+        return self.by_name.get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaCache:
+    tables: dict[tuple[str, str], Table]
+    foreign_keys: tuple[ForeignKey, ...] = ()
+
+    def table(self, schema: str, name: str) -> Table | None:
+        return self.tables.get((schema, name))
+
+
+_PG_KINDS: dict[str, Kind] = {
+    **dict.fromkeys(("boolean", "bool"), "boolean"),
+    **dict.fromkeys(("json", "jsonb"), "json"),
+    "date": "date",
+    **dict.fromkeys(("timestamp", "timestamp without time zone", "timestamptz",
+                     "timestamp with time zone", "datetime"), "timestamp"),
+    **dict.fromkeys(("smallint", "integer", "bigint", "int2", "int4", "int8", "int"),
+                    "integer"),
+    **dict.fromkeys(("real", "double precision", "float4", "float8", "numeric", "decimal",
+                     "float", "double"), "number"),
+    **dict.fromkeys(("text", "character varying", "varchar", "character", "char", "name",
+                     "citext", "uuid", "bpchar"), "text"),
+}
+
+
+def kind_of(native_type: str) -> Kind:
+    """Map a PostgreSQL type name or a SQLite declared type to a `Kind`.
+
+    Known PostgreSQL names first; otherwise SQLite's affinity rules
+    (sqlite.org/datatype3.html §3.1), so that any declared type serves sensibly.
+    """
+    t = native_type.lower().split("(")[0].strip()
+    if t in _PG_KINDS:
+        return _PG_KINDS[t]
+    if t.endswith("[]") or t.startswith(("interval", "point", "time ", "time")):
+        return "other"
+    if "int" in t:
+        return "integer"
+    if any(s in t for s in ("char", "clob", "text")) or t == "":
+        return "text"
+    if any(s in t for s in ("real", "floa", "doub", "numeric", "decimal")):
+        return "number"
+    return "other"
