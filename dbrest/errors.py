@@ -90,8 +90,8 @@ class InvalidRange(ApiRequestError):
     code = "PGRST103"
     status = 416
 
-    def __init__(self, details: str) -> None:
-        super().__init__("Requested range not satisfiable", details)
+    def __init__(self, details: str, headers: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__("Requested range not satisfiable", details, headers=headers)
 
 
 class InvalidSchema(ApiRequestError):

@@ -7,10 +7,7 @@ the single-object form reshape it. Range status logic is PostgREST's
 
 from __future__ import annotations
 
-import csv
-import io
-
-import orjson
+import json
 
 from dbrest.errors import DbrestError, InvalidRange, SingularityError, error_body
 from dbrest.exec.base import ReadResult
@@ -44,26 +41,49 @@ def range_status(lower: int, count: int, total: int | None) -> int:
     return 200
 
 
+class _Number(str):
+    """A JSON number kept as the text the database wrote."""
+
+
 def to_csv(body: str, keys: tuple[str, ...]) -> bytes:
-    rows = orjson.loads(body)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(keys)
-    for row in rows:
-        writer.writerow([_csv_value(row.get(k)) for k in keys])
-    return out.getvalue().rstrip("\n").encode()
+    """Rows as PostgREST writes CSV: a header, then each row as PostgreSQL's record text.
+
+    PostgREST strips the parentheses off `row::text`, so values follow `record_out`:
+    NULL is empty, `""` and values with quotes, backslashes, commas, parentheses or
+    white space are double-quoted, booleans are `t`/`f`.
+    """
+    rows = json.loads(body, parse_int=_Number, parse_float=_Number)
+    lines = [",".join(keys)]
+    lines.extend(",".join(_record_field(row.get(k)) for k in keys) for row in rows)
+    return "\n".join(lines).encode()
 
 
-def _csv_value(value: object) -> str:
+def _record_field(value: object) -> str:
     if value is None:
         return ""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, (dict, list)):
-        return orjson.dumps(value).decode()
-    return str(value)
+    if value is True or value is False:
+        return "t" if value else "f"
+    text = _jsonb_text(value) if isinstance(value, (dict, list)) else str(value)
+    if text == "" or any(c in '"\\(),' or c.isspace() for c in text):
+        return '"' + text.replace("\\", "\\\\").replace('"', '""') + '"'
+    return text
+
+
+def _jsonb_text(value: object) -> str:
+    """JSON as PostgreSQL's jsonb prints it (`{"a": 1, "b": [1, 2]}`)."""
+    if isinstance(value, _Number):
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_jsonb_text(v) for v in value) + "]"
+    assert isinstance(value, dict)
+    return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_jsonb_text(v)}"
+                           for k, v in value.items()) + "}"
 
 
 def serialize_read(planned: PlannedRequest, result: ReadResult) -> HttpResponse:
@@ -71,7 +91,8 @@ def serialize_read(planned: PlannedRequest, result: ReadResult) -> HttpResponse:
     status = range_status(lower, result.page_total, result.total)
     if status == 416:
         raise InvalidRange(f"An offset of {lower} was requested, but there are only "
-                           f"{result.total} rows.")
+                           f"{result.total} rows.",
+                           (("content-range", f"*/{result.total}"),))
     output = planned.plan.output
     if output == "object":
         if result.page_total != 1:

@@ -353,7 +353,7 @@ def _list_value(cur: Cursor) -> tuple[str, ...]:
     cur.skip_ws()
     cur.expect("(", '"("')
     cur.skip_ws()
-    values: list[str] = []
+    values: list[tuple[str, bool]] = []
     while True:
         values.append(_list_element(cur))
         if not cur.accept(","):
@@ -361,20 +361,23 @@ def _list_value(cur: Cursor) -> tuple[str, ...]:
     cur.skip_ws()
     cur.expect(")", '")" or ","')
     cur.skip_ws()
-    return tuple(values)
+    if values == [("", False)]:
+        return ()  # `in.()` is the empty list, as PostgREST's `= ANY('{}')`
+    return tuple(value for value, _ in values)
 
 
-def _list_element(cur: Cursor) -> str:
+def _list_element(cur: Cursor) -> tuple[str, bool]:
+    """One list item and whether it was quoted."""
     if cur.startswith('"'):
         start = cur.pos
         value = p_quoted(cur)
         if cur.at_end() or cur.peek() in ",)":
-            return value
+            return value, True
         cur.pos = start
     start = cur.pos
     while not cur.at_end() and cur.text[cur.pos] not in ",)":
         cur.pos += 1
-    return cur.text[start:cur.pos]
+    return cur.text[start:cur.pos], False
 
 
 def _operation(cur: Cursor, in_logic: bool) -> Operation:
@@ -443,6 +446,7 @@ def p_logic_tree(cur: Cursor) -> LogicTree:
         cur.fail("expecting logic operator (and, or)")
     cur.skip_ws()
     cur.expect("(", '"("')
+    cur.skip_ws()
     children = [p_logic_tree(cur)]
     cur.skip_ws()
     while cur.accept(","):

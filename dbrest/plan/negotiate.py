@@ -14,20 +14,29 @@ JSON = "application/json; charset=utf-8"
 _OFFERS: dict[str, tuple[OutputFormat, str]] = {
     "application/json": ("json", JSON),
     "*/*": ("json", JSON),
-    "application/*": ("json", JSON),
-    "application/vnd.pgrst.array+json": ("json", "application/vnd.pgrst.array+json; charset=utf-8"),
+    "application/vnd.pgrst.array+json": ("json", JSON),
+    "application/vnd.pgrst.array": ("json", JSON),
     "application/vnd.pgrst.object+json": (
         "object", "application/vnd.pgrst.object+json; charset=utf-8"),
     "application/vnd.pgrst.object": ("object", "application/vnd.pgrst.object+json; charset=utf-8"),
     "text/csv": ("csv", "text/csv; charset=utf-8"),
-    "text/*": ("csv", "text/csv; charset=utf-8"),
+}
+_STRIPPED = {
+    "json": "application/vnd.pgrst.array+json; nulls=stripped; charset=utf-8",
+    "object": "application/vnd.pgrst.object+json; nulls=stripped; charset=utf-8",
 }
 
 
-def negotiate(accept: tuple[MediaType, ...]) -> tuple[OutputFormat, str]:
+def negotiate(accept: tuple[MediaType, ...]) -> tuple[OutputFormat, str, bool]:
+    """(output format, Content-Type, strip nulls) for the first acceptable type."""
     for media in accept:
         offer = _OFFERS.get(media.type)
-        if offer is not None:
-            return offer
+        if offer is None:
+            continue
+        stripped = ("nulls", "stripped") in media.params and media.type.startswith(
+            "application/vnd.pgrst.")
+        if stripped:
+            return offer[0], _STRIPPED[offer[0]], True
+        return offer[0], offer[1], False
     listed = ", ".join(m.type for m in accept)
     raise NotAcceptable(f"None of these media types are available: {listed}")

@@ -66,9 +66,9 @@ def plan_read(api: ast.ApiRequest, cache: SchemaCache,
     read = ReadPlan(api.schema, table.name, "t", ())
     for pass_ in READ_PASSES:
         read = pass_(read, api, table, values, options)
-    output, content_type = negotiate(api.accept)
+    output, content_type, strip_nulls = negotiate(api.accept)
     return PlannedRequest(
-        plan=QueryPlan(read, api.preferences.count, output),
+        plan=QueryPlan(read, api.preferences.count, output, strip_nulls),
         values=tuple(values.items), offset=api.top_range.offset,
         content_type=content_type, method=api.method, schema=api.schema,
         profile_header=api.profile_requested,

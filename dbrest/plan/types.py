@@ -146,6 +146,7 @@ class QueryPlan:
     read: ReadPlan
     count: Literal["exact", "planned", "estimated"] | None = None
     output: OutputFormat = "json"
+    strip_nulls: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,8 +59,10 @@ class JsonStep(_Element):
 class TypeCast(_Element):
     """A user cast (`select=col::int`); `type_name` comes from plan/casts.py's table."""
 
-    def __init__(self, expr: ColumnElement[Any], type_name: str, kind: str) -> None:
+    def __init__(self, expr: ColumnElement[Any], type_name: str, kind: str,
+                 source_kind: str) -> None:
         self.expr, self.type_name, self.kind = expr, type_name, kind
+        self.source_kind = source_kind
 
 
 class PgOperator(_Element):
@@ -83,5 +85,6 @@ class JsonBody(_Element):
     `keys` are (output key, kind) of the source's columns, in order.
     """
 
-    def __init__(self, source: Any, keys: tuple[tuple[str, str], ...]) -> None:
-        self.source, self.keys = source, keys
+    def __init__(self, source: Any, keys: tuple[tuple[str, str], ...],
+                 strip_nulls: bool = False) -> None:
+        self.source, self.keys, self.strip_nulls = source, keys, strip_nulls

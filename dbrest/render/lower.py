@@ -109,7 +109,7 @@ class Lowerer:
                     out = JsonStep(out, arrow, bind(param), param.conv == "json_index")
                 return out
             case CastExpr(expr=inner, type_name=type_name, type=ref):
-                return TypeCast(self.expr(inner), type_name, ref.kind)
+                return TypeCast(self.expr(inner), type_name, ref.kind, inner.type.kind)
         raise AssertionError(e)
 
     def value(self, param: Param, lhs: Expr) -> ColumnElement[Any]:
@@ -204,7 +204,7 @@ def lower_query(plan: QueryPlan, dialect: Dialect) -> sa.Select[Any]:
     return sa.select(
         total.label("total"),
         sa.func.count().label("page_total"),
-        JsonBody(inner, keys).label("body"),
+        JsonBody(inner, keys, plan.strip_nulls).label("body"),
     ).select_from(inner)
 
 

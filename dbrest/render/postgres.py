@@ -111,6 +111,8 @@ def _fts(el: FullTextMatch, compiler: Any, **kw: Any) -> str:
 @compiles(JsonBody, "postgresql")
 def _json_body(el: JsonBody, compiler: Any, **kw: Any) -> str:
     name = compiler.preparer.quote(el.source.name)
+    if el.strip_nulls:
+        return f"coalesce(json_strip_nulls(json_agg({name})), '[]')::text"
     return f"coalesce(json_agg({name}), '[]')::text"
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import literal
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.compiler import compiles
 
+from dbrest.errors import DatabaseError
 from dbrest.render.dialect import Capabilities, Dialect
 from dbrest.render.elements import (
     Coerce,
@@ -102,6 +103,8 @@ def _cast(el: TypeCast, compiler: Any, **kw: Any) -> str:
     expr = compiler.process(el.expr, **kw)
     if el.kind == "json":
         return f"json({expr})"
+    if el.source_kind == "boolean" and el.kind == "text":  # PostgreSQL's bool::text
+        return f"(CASE WHEN {expr} IS NULL THEN NULL WHEN {expr} THEN 'true' ELSE 'false' END)"
     return f"CAST({expr} AS {_CASTS.get(el.kind, 'TEXT')})"
 
 
@@ -126,6 +129,8 @@ def _json_body(el: JsonBody, compiler: Any, **kw: Any) -> str:
         chunk = pairs[start:start + _PAIRS_PER_CALL]
         sets = ", ".join(f"'$.' || json_quote({k}), {v}" for k, v in chunk)
         obj = f"json_set({obj}, {sets})"
+    if el.strip_nulls:
+        obj = f"json_patch('{{}}', {obj})"  # a merge patch drops null members (RFC 7396)
     return f"coalesce(json_group_array({obj}), '[]')"
 
 
@@ -140,15 +145,33 @@ _TRUE = frozenset({"true", "t", "yes", "y", "on", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "off", "0"})
 
 
+def _invalid(type_name: str, value: Any) -> DatabaseError:
+    return DatabaseError("22P02", 400, f'invalid input syntax for type {type_name}: "{value}"')
+
+
 def _scalar(value: Any, kind: str) -> Any:
+    """Read request text as PostgreSQL would for a column of `kind` (22P02 if it can't)."""
     if value is None:
         return None
+    text = str(value).strip()
     if kind == "boolean":
-        low = str(value).strip().lower()
-        if low in _TRUE:
+        if text.lower() in _TRUE:
             return 1
-        if low in _FALSE:
+        if text.lower() in _FALSE:
             return 0
+        raise _invalid("boolean", value)
+    if kind == "integer":
+        try:
+            return int(text)
+        except ValueError:
+            raise _invalid("integer", value) from None
+    if kind == "number":
+        try:
+            number = float(text)
+        except ValueError:
+            raise _invalid("numeric", value) from None
+        return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() \
+            else number
     return value
 
 
