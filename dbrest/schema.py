@@ -8,7 +8,7 @@ builds a new cache and swaps it in whole.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 # The logical kind of a column, shared by both backends: it decides how values are bound
 # and how the column is turned into JSON.
@@ -56,6 +56,17 @@ class Table:
 class SchemaCache:
     tables: dict[tuple[str, str], Table]
     foreign_keys: tuple[ForeignKey, ...] = ()
+    # view → {view column: (schema, base table, base column)} for plainly selected columns
+    view_sources: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = field(
+        default_factory=dict)
+    # derived once, here: (schema, table) → its relationships (dbrest/relationships.py)
+    relationships: dict[tuple[str, str], tuple[Any, ...]] = field(
+        default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        from dbrest.relationships import build_relationships
+
+        self.relationships.update(build_relationships(self))
 
     def table(self, schema: str, name: str) -> Table | None:
         return self.tables.get((schema, name))

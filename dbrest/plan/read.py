@@ -10,14 +10,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from dbrest.errors import InvalidRange, NotEmbedded, NotImplementedOnBackend, TableNotFound
-from dbrest.errors import UndefinedColumn
+from dbrest.errors import (
+    InvalidRange,
+    NoRelationship,
+    NotEmbedded,
+    NotImplementedOnBackend,
+    RelatedOrderNotToOne,
+    TableNotFound,
+    UnacceptableFilter,
+    UndefinedColumn,
+)
 from dbrest.parse import ast
 from dbrest.plan.casts import resolve_cast
+from dbrest.plan.embed import find_relationship
 from dbrest.plan.negotiate import negotiate
 from dbrest.plan.types import (
     BoolOp,
     CastExpr,
+    Embed,
+    Exists,
+    ColumnEq,
     ColumnExpr,
     Compare,
     Cond,
@@ -25,6 +37,7 @@ from dbrest.plan.types import (
     FullText,
     InList,
     IsCheck,
+    JoinTable,
     JsonPathExpr,
     Not,
     OrderOut,
@@ -34,9 +47,11 @@ from dbrest.plan.types import (
     QueryPlan,
     RangeOp,
     ReadPlan,
+    Scalar,
     SelectOut,
     TypeRef,
 )
+from dbrest.relationships import Relationship
 from dbrest.schema import SchemaCache, Table
 
 JSON_TEXT = TypeRef("text", "text")
@@ -59,17 +74,43 @@ class PlanOptions:
     max_rows: int | None = None
 
 
+@dataclass(slots=True)
+class Child:
+    """An embedded resource of a node, as the node's filters and order refer to it."""
+
+    name: str
+    alias: str | None
+    read: ReadPlan
+    to_one: bool
+    inner: Cond | None = None  # `!inner`: the parent keeps only rows with a match
+
+
+@dataclass(slots=True)
+class Context:
+    """What planning one request shares across the tree."""
+
+    api: ast.ApiRequest
+    cache: SchemaCache
+    options: PlanOptions
+    values: Values = field(default_factory=Values)
+    aliases: int = 0
+    paths: set[ast.EmbedPath] = field(default_factory=lambda: {()})
+
+    def next_alias(self) -> str:
+        self.aliases += 1
+        return f"t{self.aliases}"
+
+
 def plan_read(api: ast.ApiRequest, cache: SchemaCache,
               options: PlanOptions = PlanOptions()) -> PlannedRequest:
     table = resolve_table(api, cache)
-    values = Values()
-    read = ReadPlan(api.schema, table.name, "t", ())
-    for pass_ in READ_PASSES:
-        read = pass_(read, api, table, values, options)
+    ctx = Context(api, cache, options)
+    read = plan_node(ctx, table, "t", api.query.select, frozenset({()}))
+    check_paths(ctx)
     output, content_type, strip_nulls = negotiate(api.accept)
     return PlannedRequest(
         plan=QueryPlan(read, api.preferences.count, output, strip_nulls),
-        values=tuple(values.items), offset=api.top_range.offset,
+        values=tuple(ctx.values.items), offset=api.top_range.offset,
         content_type=content_type, method=api.method, schema=api.schema,
         profile_header=api.profile_requested,
     )
@@ -81,6 +122,19 @@ def resolve_table(api: ast.ApiRequest, cache: SchemaCache) -> Table:
         raise TableNotFound(
             f"Could not find the table '{api.schema}.{api.resource}' in the schema cache")
     return table
+
+
+def check_paths(ctx: Context) -> None:
+    """Every embedded key (`rel.col=…`, `rel.order=…`) must name an embed of the select."""
+    q = ctx.api.query
+    used = [p for p, _ in q.filters] + [p for p, _ in q.logic] + [p for p, _ in q.order] + [
+        p for p, _ in q.ranges]
+    for path in used:
+        if path not in ctx.paths:
+            name = ".".join(path)
+            raise NotEmbedded(f"'{name}' is not an embedded resource in this request",
+                              hint=f"Verify that '{name}' is included in the 'select' query "
+                                   "parameter.")
 
 
 # -- expressions ---------------------------------------------------------------------------------
@@ -108,97 +162,221 @@ def output_key(fld: ast.Field) -> str:
     return fld.name
 
 
-# -- passes --------------------------------------------------------------------------------------
+# -- one node of the tree ---------------------------------------------------------------------
 
-def resolve_select(read: ReadPlan, api: ast.ApiRequest, table: Table, values: Values,
-                   options: PlanOptions) -> ReadPlan:
+def plan_node(ctx: Context, table: Table, alias: str, items: tuple[ast.SelectItem, ...],
+              paths: frozenset[ast.EmbedPath]) -> ReadPlan:
+    """Plan one table of the tree; `paths` are the spellings of its embed path (with the
+    alias, and with the relation name as PostgREST's legacy target names allow)."""
+    read = ReadPlan(table.schema, table.name, alias, ())
+    children: list[Child] = []
     outs: list[SelectOut] = []
-    for item in api.query.select:
+    for item in items:
         if isinstance(item, ast.SelectRelation):
-            raise NotImplementedOnBackend("resource embedding is not available yet")
-        if item.aggregate is not None:
-            raise NotImplementedOnBackend("aggregate functions are not available yet")
-        if item.field.name == "*" and not item.field.json_path:
-            outs.extend(SelectOut(ColumnExpr(read.alias, c.name, TypeRef(c.kind, c.native_type)),
-                                  c.name) for c in table.columns)
-            continue
-        expr = resolve_field(item.field, table, read.alias, values)
-        if item.cast:
-            target = resolve_cast(item.cast)
-            expr = CastExpr(expr, target.native_type, target)
-        outs.append(SelectOut(expr, item.alias or output_key(item.field)))
-    return replace(read, select=tuple(outs))
+            outs.extend(plan_embed(ctx, table, read, item, paths, children))
+        else:
+            outs.extend(plan_field(ctx, table, alias, item))
+    read = replace(read, select=tuple(outs))
+    read = add_filters(ctx, read, table, paths, children)
+    read = add_order(ctx, read, table, paths, children)
+    return add_range(ctx, read, paths)
 
 
-def add_filters(read: ReadPlan, api: ast.ApiRequest, table: Table, values: Values,
-                options: PlanOptions) -> ReadPlan:
-    conds: list[Cond] = []
-    for path, flt in api.query.filters:
-        if path:
-            raise NotEmbedded(f"'{'.'.join(path)}' is not an embedded resource in this request",
-                              hint=f"Verify that '{'.'.join(path)}' is included in the "
-                                   "'select' query parameter.")
-        conds.append(plan_filter(flt, table, read.alias, values))
+def plan_field(ctx: Context, table: Table, alias: str, item: ast.SelectField) -> list[SelectOut]:
+    if item.aggregate is not None:
+        raise NotImplementedOnBackend("aggregate functions are not available yet")
+    if item.field.name == "*" and not item.field.json_path:
+        return [SelectOut(ColumnExpr(alias, c.name, TypeRef(c.kind, c.native_type)), c.name)
+                for c in table.columns]
+    expr = resolve_field(item.field, table, alias, ctx.values)
+    if item.cast:
+        target = resolve_cast(item.cast)
+        expr = CastExpr(expr, target.native_type, target)
+    return [SelectOut(expr, item.alias or output_key(item.field))]
+
+
+def plan_embed(ctx: Context, table: Table, parent: ReadPlan, item: ast.SelectRelation,
+               paths: frozenset[ast.EmbedPath], children: list[Child]) -> list[SelectOut]:
+    rel = find_relationship(ctx.cache, table.schema, table.name, item.name, item.hint)
+    target = ctx.cache.table(rel.foreign_schema, rel.foreign_table)
+    if target is None:  # a relationship to a table outside the exposed schemas
+        raise NoRelationship(
+            f"Could not find a relationship between '{table.name}' and '{item.name}' in the "
+            "schema cache")
+    alias = ctx.next_alias()
+    keys = {item.alias or item.name, item.name}  # legacy target names: the name works too
+    child_paths = frozenset(p + (key,) for p in paths for key in keys)
+    ctx.paths.update(child_paths)
+    read = plan_node(ctx, target, alias, item.children, child_paths)
+    read = join_to_parent(ctx, read, rel, parent.alias)
+    if rel.to_one:
+        read = replace(read, limit=None, offset=None)
+    inner = Exists(_existence(read)) if item.join_type is ast.JoinType.INNER else None
+    children.append(Child(item.name, item.alias, read, rel.to_one, inner))
+    if item.spread:
+        return spread_outs(read, rel.to_one)
+    if not read.select:  # `rel()`: joined for filtering only, no key in the output
+        return []
+    return [SelectOut(Embed(read, "object" if rel.to_one else "array"),
+                      item.alias or item.name)]
+
+
+def join_to_parent(ctx: Context, read: ReadPlan, rel: Relationship, parent_alias: str) -> ReadPlan:
+    parent_table = ctx.cache.table(rel.schema, rel.table)
+    child_table = ctx.cache.table(read.schema, read.table)
+    assert parent_table is not None and child_table is not None
+
+    def col(table: Table, alias: str, name: str) -> ColumnExpr:
+        c = table.column(name)
+        kind, native = (c.kind, c.native_type) if c else ("other", "")
+        return ColumnExpr(alias, name, TypeRef(kind, native))  # type: ignore[arg-type]
+
+    if rel.junction is None:
+        conds = tuple(ColumnEq(col(child_table, read.alias, fc), col(parent_table, parent_alias, oc))
+                      for oc, fc in rel.columns)
+        return replace(read, where=conds + read.where)
+    j = rel.junction
+    j_table = ctx.cache.table(j.schema, j.table)
+    j_alias = ctx.next_alias()
+
+    def jcol(name: str) -> ColumnExpr:
+        if j_table is not None:
+            return col(j_table, j_alias, name)
+        return ColumnExpr(j_alias, name, TypeRef("other", ""))
+
+    on = tuple(ColumnEq(jcol(jc), col(child_table, read.alias, fc)) for jc, fc in j.target_columns)
+    conds = tuple(ColumnEq(jcol(jc), col(parent_table, parent_alias, oc))
+                  for jc, oc in j.source_columns)
+    return replace(read, joins=read.joins + (JoinTable(j.schema, j.table, j_alias, on),),
+                   where=conds + read.where)
+
+
+def _existence(read: ReadPlan) -> ReadPlan:
+    return replace(read, select=(), order=(), limit=None, offset=None)
+
+
+def spread_outs(read: ReadPlan, to_one: bool) -> list[SelectOut]:
+    """`...rel(cols)`: each column lifted into the parent (an array of values if to-many)."""
+    outs = []
+    for out in read.select:
+        one = replace(read, select=(out,))
+        if to_one:
+            outs.append(SelectOut(Scalar(replace(one, order=(), limit=None, offset=None),
+                                         out.expr.type), out.key))
+        else:
+            outs.append(SelectOut(Embed(one, "values"), out.key))
+    return outs
+
+
+# -- filters, order, range of a node ------------------------------------------------------------
+
+def _child(children: list[Child], name: str) -> Child | None:
+    for child in children:
+        if child.alias == name:
+            return child
+    for child in children:
+        if child.name == name:
+            return child
+    return None
+
+
+def add_filters(ctx: Context, read: ReadPlan, table: Table, paths: frozenset[ast.EmbedPath],
+                children: list[Child]) -> ReadPlan:
+    conds: list[Cond] = [c.inner for c in children if c.inner is not None]
+    for p, flt in ctx.api.query.filters:
+        if p in paths:
+            conds.append(plan_filter(flt, table, read.alias, ctx.values, children))
+    for p, tree in ctx.api.query.logic:
+        if p in paths:
+            conds.append(plan_logic(tree, table, read.alias, ctx.values, children))
     return replace(read, where=read.where + tuple(conds))
 
 
-def add_logic(read: ReadPlan, api: ast.ApiRequest, table: Table, values: Values,
-              options: PlanOptions) -> ReadPlan:
-    conds: list[Cond] = []
-    for path, tree in api.query.logic:
-        if path:
-            raise NotEmbedded(f"'{'.'.join(path)}' is not an embedded resource in this request")
-        conds.append(plan_logic(tree, table, read.alias, values))
-    return replace(read, where=read.where + tuple(conds))
-
-
-def add_order(read: ReadPlan, api: ast.ApiRequest, table: Table, values: Values,
-              options: PlanOptions) -> ReadPlan:
+def add_order(ctx: Context, read: ReadPlan, table: Table, paths: frozenset[ast.EmbedPath],
+              children: list[Child]) -> ReadPlan:
     outs: list[OrderOut] = []
-    for path, terms in api.query.order:
-        if path:
-            raise NotEmbedded(f"'{'.'.join(path)}' is not an embedded resource in this request")
+    for p, terms in ctx.api.query.order:
+        if p not in paths:
+            continue
         for term in terms:
-            if term.relation is not None:
-                raise NotImplementedOnBackend("ordering by an embedded resource is not "
-                                              "available yet")
-            expr = resolve_field(term.field, table, read.alias, values)
+            if term.relation is None:
+                expr = resolve_field(term.field, table, read.alias, ctx.values)
+            else:
+                expr = related_order(ctx, term, table, children)
             outs.append(OrderOut(expr, term.direction == "desc", term.nulls))
     return replace(read, order=tuple(outs))
 
 
-def add_range(read: ReadPlan, api: ast.ApiRequest, table: Table, values: Values,
-              options: PlanOptions) -> ReadPlan:
-    rng = api.top_range
+def related_order(ctx: Context, term: ast.OrderTerm, table: Table,
+                  children: list[Child]) -> Expr:
+    """`order=rel(col)`: the value of `col` in the to-one related row."""
+    assert term.relation is not None
+    child = _child(children, term.relation)
+    if child is None:
+        raise NotEmbedded(f"'{term.relation}' is not an embedded resource in this request",
+                          hint=f"Verify that '{term.relation}' is included in the 'select' "
+                               "query parameter.")
+    if not child.to_one:
+        raise RelatedOrderNotToOne(
+            f"A related order on '{term.relation}' is not possible",
+            f"'{table.name}' and '{child.read.table}' do not form a many-to-one or one-to-one "
+            "relationship")
+    target = ctx.cache.table(child.read.schema, child.read.table)
+    assert target is not None
+    expr = resolve_field(term.field, target, child.read.alias, ctx.values)
+    one = replace(child.read, select=(SelectOut(expr, "v"),), order=(), limit=None, offset=None)
+    return Scalar(one, expr.type)
+
+
+def add_range(ctx: Context, read: ReadPlan, paths: frozenset[ast.EmbedPath]) -> ReadPlan:
+    if () in paths:
+        rng = ctx.api.top_range
+    else:
+        ranges = dict(ctx.api.query.ranges)
+        rng = next((ranges[p] for p in paths if p in ranges), ast.Range())
     limit = rng.limit
     if limit is not None and limit < 0:
         raise InvalidRange("Limit should be greater than or equal to zero.")
-    if options.max_rows is not None:
-        limit = options.max_rows if limit is None else min(limit, options.max_rows)
+    if ctx.options.max_rows is not None:
+        limit = ctx.options.max_rows if limit is None else min(limit, ctx.options.max_rows)
     return replace(
         read,
-        limit=values.add(limit, "int") if limit is not None else None,
-        offset=values.add(rng.offset, "int") if rng.offset else None,
+        limit=ctx.values.add(limit, "int") if limit is not None else None,
+        offset=ctx.values.add(rng.offset, "int") if rng.offset else None,
     )
-
-
-READ_PASSES = (resolve_select, add_filters, add_logic, add_order, add_range)
 
 
 # -- filters -------------------------------------------------------------------------------------
 
-def plan_logic(tree: ast.LogicTree, table: Table, alias: str, values: Values) -> Cond:
+def plan_logic(tree: ast.LogicTree, table: Table, alias: str, values: Values,
+               children: list[Child] = []) -> Cond:  # noqa: B006 - read-only default
     if isinstance(tree, ast.Filter):
-        return plan_filter(tree, table, alias, values)
-    cond: Cond = BoolOp(tree.op, tuple(plan_logic(c, table, alias, values)
+        return plan_filter(tree, table, alias, values, children)
+    cond: Cond = BoolOp(tree.op, tuple(plan_logic(c, table, alias, values, children)
                                        for c in tree.children))
     return Not(cond) if tree.negated else cond
 
 
-def plan_filter(flt: ast.Filter, table: Table, alias: str, values: Values) -> Cond:
+def plan_filter(flt: ast.Filter, table: Table, alias: str, values: Values,
+                children: list[Child] = []) -> Cond:  # noqa: B006 - read-only default
+    child = _child(children, flt.field.name) if not flt.field.json_path else None
+    if child is not None:
+        return embed_null_filter(flt, child)
     lhs = resolve_field(flt.field, table, alias, values)
     cond = plan_operation(lhs, flt.expr.operation, values)
     return Not(cond) if flt.expr.negated else cond
+
+
+def embed_null_filter(flt: ast.Filter, child: Child) -> Cond:
+    """`rel=is.null` (no related row) and `rel=not.is.null` (some related row)."""
+    op = flt.expr.operation
+    if not isinstance(op, ast.OpIs) or op.value not in ("null", "not_null"):
+        raise UnacceptableFilter(
+            f"Bad operator on the '{flt.field.name}' embedded resource",
+            "Only is null or not is null filters are allowed on embedded resources")
+    exists = (op.value == "not_null") != flt.expr.negated
+    cond: Cond = Exists(_existence(child.read))
+    return cond if exists else Not(cond)
 
 
 def _like(value: str) -> str:

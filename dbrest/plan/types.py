@@ -53,7 +53,25 @@ class CastExpr:
     type: TypeRef
 
 
-Expr: TypeAlias = ColumnExpr | JsonPathExpr | CastExpr
+@dataclass(frozen=True, slots=True)
+class Embed:
+    """An embedded resource as JSON: an object (to-one), an array (to-many), or an array
+    of one column's values (a to-many spread)."""
+
+    read: ReadPlan
+    mode: Literal["object", "array", "values"]
+    type: TypeRef = TypeRef("json", "json")
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    """The single selected value of a to-one related row (spreads, related order)."""
+
+    read: ReadPlan
+    type: TypeRef
+
+
+Expr: TypeAlias = ColumnExpr | JsonPathExpr | CastExpr | Embed | Scalar
 
 
 CompareOp = Literal["eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "match", "imatch",
@@ -98,6 +116,21 @@ class FullText:
 
 
 @dataclass(frozen=True, slots=True)
+class ColumnEq:
+    """A join condition: a column of one table alias equals a column of another."""
+
+    left: ColumnExpr
+    right: ColumnExpr
+
+
+@dataclass(frozen=True, slots=True)
+class Exists:
+    """Some related row matches (`!inner`, `rel=not.is.null`)."""
+
+    read: ReadPlan
+
+
+@dataclass(frozen=True, slots=True)
 class Not:
     cond: Cond
 
@@ -108,7 +141,7 @@ class BoolOp:
     conds: tuple[Cond, ...]
 
 
-Cond: TypeAlias = Compare | InList | IsCheck | RangeOp | FullText | Not | BoolOp
+Cond: TypeAlias = Compare | InList | IsCheck | RangeOp | FullText | ColumnEq | Exists | Not | BoolOp
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,12 +158,23 @@ class OrderOut:
 
 
 @dataclass(frozen=True, slots=True)
+class JoinTable:
+    """An inner-joined table (the junction of a many-to-many embed)."""
+
+    schema: str
+    table: str
+    alias: str
+    on: tuple[ColumnEq, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ReadPlan:
     schema: str
     table: str
     alias: str
     select: tuple[SelectOut, ...]
     where: tuple[Cond, ...] = ()
+    joins: tuple[JoinTable, ...] = ()
     order: tuple[OrderOut, ...] = ()
     limit: Param | None = None
     offset: Param | None = None

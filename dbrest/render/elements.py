@@ -80,11 +80,14 @@ class FullTextMatch(_Element):
 
 
 class JsonBody(_Element):
-    """The JSON array text of all rows of subquery `source` (`[]` when empty).
+    """The rows of subquery `source` as JSON: `array` of objects (`[]` when empty), one
+    `object` (NULL when no row), or an array of the `values` of its single column.
 
-    `keys` are (output key, kind) of the source's columns, in order.
+    `keys` are (output key, kind) of the source's columns, in order; `as_text` gives the
+    response body's text rather than a JSON value to nest.
     """
 
-    def __init__(self, source: Any, keys: tuple[tuple[str, str], ...],
-                 strip_nulls: bool = False) -> None:
+    def __init__(self, source: Any, keys: tuple[tuple[str, str], ...], strip_nulls: bool,
+                 mode: str, as_text: bool = False) -> None:
         self.source, self.keys, self.strip_nulls = source, keys, strip_nulls
+        self.mode, self.as_text = mode, as_text

@@ -17,9 +17,12 @@ from dbrest.errors import NotImplementedOnBackend
 from dbrest.plan.types import (
     BoolOp,
     CastExpr,
+    ColumnEq,
     ColumnExpr,
     Compare,
     Cond,
+    Embed,
+    Exists,
     Expr,
     FullText,
     InList,
@@ -31,6 +34,7 @@ from dbrest.plan.types import (
     QueryPlan,
     RangeOp,
     ReadPlan,
+    Scalar,
 )
 from dbrest.render.dialect import Dialect
 from dbrest.render.elements import (
@@ -110,6 +114,13 @@ class Lowerer:
                 return out
             case CastExpr(expr=inner, type_name=type_name, type=ref):
                 return TypeCast(self.expr(inner), type_name, ref.kind, inner.type.kind)
+            case Embed(read=read, mode=mode):
+                source = self.read(read, nested=True).subquery(f"{SOURCE}_{read.alias}")
+                keys = tuple((s.key, s.expr.type.kind) for s in read.select)
+                return sa.select(JsonBody(source, keys, False, mode)).select_from(
+                    source).scalar_subquery()
+            case Scalar(read=read):
+                return self.read(read, nested=True).scalar_subquery()
         raise AssertionError(e)
 
     def value(self, param: Param, lhs: Expr) -> ColumnElement[Any]:
@@ -140,6 +151,10 @@ class Lowerer:
                 return FullTextMatch(self.expr(lhs), op, bind(rhs),
                                      bind(language) if language else None,
                                      lhs.type.native_type == "tsvector")
+            case ColumnEq(left=left, right=right):
+                return self.expr(left) == self.expr(right)
+            case Exists(read=read):
+                return self.read(read, nested=True).exists()
             case Not(cond=inner):
                 return sa.not_(self.cond(inner))
             case BoolOp(op="and", conds=conds):
@@ -171,10 +186,19 @@ class Lowerer:
         return sa.nulls_first(term) if nulls == "first" else sa.nulls_last(term)
 
     # -- statements ---------------------------------------------------------------------------
-    def read(self, read: ReadPlan) -> sa.Select[Any]:
+    def read(self, read: ReadPlan, nested: bool = False) -> sa.Select[Any]:
+        """A read as a SELECT; `nested` ones (embeds, EXISTS) correlate to their parents."""
         table = self.tables.add(read.schema, read.table, read.alias)
-        columns = [self.expr(s.expr).label(q(s.key)) for s in read.select]
-        stmt = sa.select(*columns).select_from(table)
+        own = [table]
+        source = table
+        for join in read.joins:
+            joined = self.tables.add(join.schema, join.table, join.alias)
+            own.append(joined)
+            source = source.join(joined, sa.and_(*(self.cond(c) for c in join.on)))
+        columns: list[Any] = [self.expr(s.expr).label(q(s.key)) for s in read.select]
+        stmt = sa.select(*(columns or [sa.literal_column("1")])).select_from(source)
+        if nested:
+            stmt = stmt.correlate_except(*own)
         if read.where:
             stmt = stmt.where(*(self.cond(c) for c in read.where))
         if read.order:
@@ -204,7 +228,7 @@ def lower_query(plan: QueryPlan, dialect: Dialect) -> sa.Select[Any]:
     return sa.select(
         total.label("total"),
         sa.func.count().label("page_total"),
-        JsonBody(inner, keys, plan.strip_nulls).label("body"),
+        JsonBody(inner, keys, plan.strip_nulls, "array", as_text=True).label("body"),
     ).select_from(inner)
 
 

@@ -40,9 +40,9 @@ _FTS = {"fts": "to_tsquery", "plfts": "plainto_tsquery", "phfts": "phraseto_tsqu
 def _coerce_sql(value_sql: str, native_type: str, is_list: bool) -> str:
     if is_list:
         text = f"CAST({value_sql} AS TEXT[])"
-        return text if native_type in _TEXTUAL else f"CAST({text} AS {native_type}[])"
+        return text if native_type.lower() in _TEXTUAL else f"CAST({text} AS {native_type}[])"
     text = f"CAST({value_sql} AS TEXT)"
-    return text if native_type in _TEXTUAL else f"CAST({text} AS {native_type})"
+    return text if native_type.lower() in _TEXTUAL else f"CAST({text} AS {native_type})"
 
 
 @compiles(Coerce, "postgresql")
@@ -111,9 +111,15 @@ def _fts(el: FullTextMatch, compiler: Any, **kw: Any) -> str:
 @compiles(JsonBody, "postgresql")
 def _json_body(el: JsonBody, compiler: Any, **kw: Any) -> str:
     name = compiler.preparer.quote(el.source.name)
+    if el.mode == "object":
+        sql = f"row_to_json({name})"
+    elif el.mode == "values":
+        sql = f"coalesce(json_agg({name}.{compiler.preparer.quote(el.keys[0][0])}), '[]')"
+    else:
+        sql = f"coalesce(json_agg({name}), '[]')"
     if el.strip_nulls:
-        return f"coalesce(json_strip_nulls(json_agg({name})), '[]')::text"
-    return f"coalesce(json_agg({name}), '[]')::text"
+        sql = f"json_strip_nulls({sql})"
+    return f"({sql})::text" if el.as_text else sql
 
 
 def _text(value: Any, kind: str) -> Any:

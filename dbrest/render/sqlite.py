@@ -122,6 +122,9 @@ def json_value_sql(column: str, kind: str) -> str:
 def _json_body(el: JsonBody, compiler: Any, **kw: Any) -> str:
     q = compiler.preparer.quote
     source = q(el.source.name)
+    if el.mode == "values":
+        key, kind = el.keys[0]
+        return f"coalesce(json_group_array({json_value_sql(f'{source}.{q(key)}', kind)}), '[]')"
     pairs = [(_bind(compiler, key, kw), json_value_sql(f"{source}.{q(key)}", kind))
              for key, kind in el.keys]
     obj = "json_object(" + ", ".join(f"{k}, {v}" for k, v in pairs[:_PAIRS_PER_CALL]) + ")"
@@ -131,6 +134,8 @@ def _json_body(el: JsonBody, compiler: Any, **kw: Any) -> str:
         obj = f"json_set({obj}, {sets})"
     if el.strip_nulls:
         obj = f"json_patch('{{}}', {obj})"  # a merge patch drops null members (RFC 7396)
+    if el.mode == "object":
+        return obj
     return f"coalesce(json_group_array({obj}), '[]')"
 
 

@@ -72,4 +72,28 @@ def introspect_sqlite(conn: sqlite3.Connection, schema: str) -> SchemaCache:
                     key=lambda r: r[1]))
             fk_name = fk_names.get(cols, f"{name}_{'_'.join(cols)}_fkey")
             fks.append(ForeignKey(fk_name, schema, name, cols, schema, ref_table, ref_cols))
-    return SchemaCache(tables, tuple(fks))
+    return SchemaCache(tables, tuple(fks), _view_sources(rows, tables, schema))
+
+
+_FROM = re.compile(r'\b(?:FROM|JOIN)\s+("(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|[\w$]+)', re.IGNORECASE)
+
+
+def _view_sources(rows: list[tuple[str, str, str]], tables: dict[tuple[str, str], Table],
+                  schema: str) -> dict[tuple[str, str], dict[str, tuple[str, str, str]]]:
+    """SQLite keeps no column lineage: a view column maps to the base-table column of the
+    same name when exactly one table in the view's FROM/JOIN clauses has it (a view that
+    selects key columns plainly); anything else is not mapped, so it has no relationships.
+    """
+    sources: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = {}
+    for name, type_, sql in rows:
+        if type_ != "view":
+            continue
+        bases = [tables.get((schema, _unquote(m.group(1)))) for m in _FROM.finditer(sql or "")]
+        bases = [b for b in bases if b is not None and not b.is_view]
+        mapping: dict[str, tuple[str, str, str]] = {}
+        for column in tables[(schema, name)].columns:
+            owners = [b for b in bases if b.column(column.name) is not None]
+            if len(owners) == 1:
+                mapping[column.name] = (schema, owners[0].name, column.name)
+        sources[(schema, name)] = mapping
+    return sources

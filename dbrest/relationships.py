@@ -1,0 +1,130 @@
+"""Relationships between tables and views, derived once from the schema cache's keys.
+
+Follows PostgREST's `SchemaCache` (`addO2MRels`, `addM2MRels`, view key dependencies):
+every foreign key gives a to-one relationship from its table (many-to-one, or one-to-one
+when its columns are also a primary or unique key) and the reverse one-to-many (or
+one-to-one); a table whose primary key covers two foreign keys is a junction giving
+many-to-many relationships between the tables they reference. Views inherit the
+foreign keys of their base tables when they expose the key columns (`view_sources`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from dbrest.schema import ForeignKey, SchemaCache
+
+Cardinality = Literal["m2o", "o2m", "o2o", "m2m"]
+QualifiedName = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Junction:
+    schema: str
+    table: str
+    constraint1: str  # junction → origin
+    constraint2: str  # junction → foreign table
+    source_columns: tuple[tuple[str, str], ...]  # (junction column, origin column)
+    target_columns: tuple[tuple[str, str], ...]  # (junction column, foreign column)
+
+
+@dataclass(frozen=True, slots=True)
+class Relationship:
+    schema: str
+    table: str
+    foreign_schema: str
+    foreign_table: str
+    cardinality: Cardinality
+    constraint: str
+    columns: tuple[tuple[str, str], ...]  # (origin column, foreign column); empty for m2m
+    is_self: bool = False
+    foreign_is_view: bool = False
+    junction: Junction | None = None
+
+    @property
+    def to_one(self) -> bool:
+        return self.cardinality in ("m2o", "o2o")
+
+
+def view_foreign_keys(cache: SchemaCache) -> list[ForeignKey]:
+    """Foreign keys of base tables restated on the views that expose their columns."""
+    exposures: dict[QualifiedName, list[tuple[QualifiedName, dict[str, str]]]] = {}
+    for view, sources in cache.view_sources.items():
+        by_table: dict[QualifiedName, dict[str, str]] = {}
+        for view_col, (schema, table, col) in sources.items():
+            by_table.setdefault((schema, table), {}).setdefault(col, view_col)
+        for table, mapping in by_table.items():
+            exposures.setdefault(table, []).append((view, mapping))
+
+    def restated(table: QualifiedName, cols: tuple[str, ...]) -> list[tuple[QualifiedName, tuple[str, ...]]]:
+        out = [(table, cols)]
+        for view, mapping in exposures.get(table, ()):
+            if all(c in mapping for c in cols):
+                out.append((view, tuple(mapping[c] for c in cols)))
+        return out
+
+    derived: list[ForeignKey] = []
+    for fk in cache.foreign_keys:
+        for (o_schema, o_table), cols in restated((fk.schema, fk.table), fk.columns):
+            for (r_schema, r_table), rcols in restated((fk.ref_schema, fk.ref_table),
+                                                       fk.ref_columns):
+                if (o_schema, o_table, r_schema, r_table) == (fk.schema, fk.table,
+                                                               fk.ref_schema, fk.ref_table):
+                    continue
+                derived.append(ForeignKey(fk.name, o_schema, o_table, cols, r_schema, r_table,
+                                          rcols))
+    return derived
+
+
+def _is_unique(cache: SchemaCache, schema: str, table: str, cols: tuple[str, ...]) -> bool:
+    t = cache.table(schema, table)
+    if t is None or t.is_view:
+        return False
+    keys = [t.primary_key, *t.unique_keys]
+    return any(k and set(k) == set(cols) for k in keys)
+
+
+def build_relationships(cache: SchemaCache) -> dict[QualifiedName, tuple[Relationship, ...]]:
+    rels: dict[QualifiedName, list[Relationship]] = {}
+
+    def is_view(schema: str, table: str) -> bool:
+        t = cache.table(schema, table)
+        return t is not None and t.is_view
+
+    def add(rel: Relationship) -> None:
+        rels.setdefault((rel.schema, rel.table), []).append(rel)
+
+    fks = [*cache.foreign_keys, *view_foreign_keys(cache)]
+    for fk in fks:
+        pairs = tuple(zip(fk.columns, fk.ref_columns))
+        is_self = (fk.schema, fk.table) == (fk.ref_schema, fk.ref_table)
+        one_to_one = _is_unique(cache, fk.schema, fk.table, fk.columns)
+        add(Relationship(fk.schema, fk.table, fk.ref_schema, fk.ref_table,
+                         "o2o" if one_to_one else "m2o", fk.name, pairs, is_self,
+                         is_view(fk.ref_schema, fk.ref_table)))
+        add(Relationship(fk.ref_schema, fk.ref_table, fk.schema, fk.table,
+                         "o2o" if one_to_one else "o2m", fk.name,
+                         tuple((r, c) for c, r in pairs), is_self, is_view(fk.schema, fk.table)))
+    by_table: dict[QualifiedName, list[ForeignKey]] = {}
+    for fk in fks:
+        by_table.setdefault((fk.schema, fk.table), []).append(fk)
+    for (schema, name), table_fks in by_table.items():
+        table = cache.table(schema, name)
+        if table is None or not table.primary_key:
+            continue
+        pk = set(table.primary_key)
+        for fk1 in table_fks:
+            for fk2 in table_fks:
+                # Two different keys (not one key restated on a view) within the PK.
+                if set(fk1.columns) == set(fk2.columns) or \
+                        not (set(fk1.columns) | set(fk2.columns)) <= pk:
+                    continue
+                junction = Junction(schema, name, fk1.name, fk2.name,
+                                    tuple(zip(fk1.columns, fk1.ref_columns)),
+                                    tuple(zip(fk2.columns, fk2.ref_columns)))
+                add(Relationship(fk1.ref_schema, fk1.ref_table, fk2.ref_schema, fk2.ref_table,
+                                 "m2m", fk1.name, (),
+                                 (fk1.ref_schema, fk1.ref_table) == (fk2.ref_schema, fk2.ref_table),
+                                 is_view(fk2.ref_schema, fk2.ref_table), junction))
+    return {key: tuple(value) for key, value in rels.items()}
