@@ -82,8 +82,8 @@ class Workload:
 
 WORKLOADS: tuple[Workload, ...] = (
     Workload("pk read", "/bench_rows?id=eq.{id}"),
-    Workload("filtered page of 20",
-             "/bench_rows?select=id,name,score&category=eq.c3&score=gt.10&order=score.desc,id&limit=20"),
+    Workload("filtered page of 20", "/bench_rows?select=id,name,score&category=eq.c3"
+             "&score=gt.10&order=score.desc,id&limit=20"),
     Workload("1,000-row page", "/bench_rows?limit=1000&offset={offset}"),
     Workload("embed to-one", "/books?select=id,title,authors(name)&limit=20", requires="embedding"),
     Workload("embed to-many", "/authors?select=name,books(title)&limit=20", requires="embedding"),
@@ -94,9 +94,12 @@ WORKLOADS: tuple[Workload, ...] = (
 
 
 def fill_path(template: str, rng: random.Random) -> str:
-    if "{" not in template:
-        return template
-    return template.format(id=rng.randint(1, ROWS), offset=rng.randint(0, ROWS - 1000))
+    # Plain replace, not str.format: PostgREST paths may hold braces (`cs.{a,b}`).
+    if "{id}" in template:
+        template = template.replace("{id}", str(rng.randint(1, ROWS)))
+    if "{offset}" in template:
+        template = template.replace("{offset}", str(rng.randint(0, ROWS - 1000)))
+    return template
 
 
 def new_rows(count: int, seed: int = 7) -> bytes:
@@ -205,23 +208,40 @@ def stop_process(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(wait)
 
 
+@dataclass(frozen=True, slots=True)
+class Server:
+    backend: str
+    base_url: str
+    pid: int
+    role: str  # the anonymous role, also the JWT `role` claim
+
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU the server process has used (Linux /proc), or None."""
+        try:
+            stat = Path(f"/proc/{self.pid}/stat").read_text()
+        except OSError:
+            return None
+        fields = stat.rsplit(")", 1)[1].split()  # the command name may hold spaces
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def dbrest_server(db_uri: str, anon_role: str, log_path: Path) -> Iterator[str]:
-    """Run `dbrest` on a free port; yield its base URL once it answers HTTP."""
+def dbrest_server(backend: str, db_uri: str, role: str, log_path: Path) -> Iterator[Server]:
+    """Run `dbrest` on a free port; yield it once it answers HTTP."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DBREST_", "PGRST_"))}
     env["DBREST_JWT_SECRET"] = JWT_SECRET
     for attempt in range(3):  # a free port may be taken before the server binds it
         port = free_port()
         cmd = [sys.executable, "-m", "dbrest.cli", "--db-uri", db_uri, "--db-anon-role",
-               anon_role, "--server-host", HOST, "--server-port", str(port)]
-        with open(log_path, "wb") as log:
+               role, "--server-host", HOST, "--server-port", str(port)]
+        with open(log_path, "wb") as out:
             # Own session: a Ctrl-C reaches only this script, which then stops the server.
-            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
                                     cwd=REPO, start_new_session=True)
         try:
             base_url = f"http://{HOST}:{port}"
             if wait_until_answers(proc, base_url, timeout=60):
-                yield base_url
+                yield Server(backend, base_url, proc.pid, role)
                 return
             text = log_path.read_text(errors="replace")
             if attempt < 2 and ("in use" in text or "Errno 98" in text):
@@ -260,9 +280,21 @@ def signals_deferred() -> Iterator[None]:
 
 @contextlib.contextmanager
 def deferring_exit(cm: contextlib.AbstractContextManager[Any]) -> Iterator[Any]:
-    """Enter `cm`; run its exit (e.g. stopping PostgreSQL) with signals held."""
-    value = cm.__enter__()
+    """Enter and exit `cm` (starting and stopping PostgreSQL) with SIGINT/SIGTERM held.
+
+    A Ctrl-C while `cm` starts is delivered once it has started, inside the `try`, so
+    what was started is always stopped; the children (initdb, pg_ctl) inherit the held
+    mask and finish instead of dying half-way. The postmaster sets its own mask.
+    """
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
+        value = cm.__enter__()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        raise
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)  # a held Ctrl-C is raised here
         yield value
     except BaseException:
         with signals_deferred():
@@ -283,6 +315,8 @@ class Result:
     errors: int = 0
     bytes: int = 0
     seconds: float = 0.0
+    client_cpu: float | None = None  # CPU seconds used by this script while measuring
+    server_cpu: float | None = None  # ... and by the dbrest process (not PostgreSQL)
     latencies: list[float] = field(default_factory=list)
     first_error: str | None = None
     skipped: str | None = None
@@ -298,6 +332,9 @@ class Result:
         ordered = sorted(self.latencies)
         return ordered[max(0, math.ceil(q * len(ordered)) - 1)] * 1000
 
+    def cpu_percent(self, cpu: float | None) -> str:
+        return f"{100 * cpu / self.seconds:.0f}%" if cpu is not None and self.seconds else "-"
+
 
 def describe(resp: httpx.Response) -> str:
     try:
@@ -311,6 +348,7 @@ def describe(resp: httpx.Response) -> str:
 @dataclass
 class Driver:
     client: httpx.AsyncClient
+    server: Server
     workload: Workload
     headers: dict[str, str]
     body: bytes | None
@@ -348,12 +386,17 @@ class Driver:
                     result.errors += 1
                     result.first_error = result.first_error or error
 
+        client0, server0 = time.process_time(), self.server.cpu_seconds()
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         result.seconds = time.perf_counter() - start
+        result.client_cpu = time.process_time() - client0
+        server1 = self.server.cpu_seconds()
+        if server0 is not None and server1 is not None:
+            result.server_cpu = server1 - server0
 
 
-async def probe(driver: Driver, role: str) -> str | None:
+async def probe(driver: Driver) -> str | None:
     """Why the workload cannot run on this server, or None if it can."""
     w = driver.workload
     try:
@@ -363,7 +406,7 @@ async def probe(driver: Driver, role: str) -> str | None:
     if resp.status_code >= 400:
         return f"first request answered {describe(resp)}"
     if w.requires == "auth":
-        bad = jwt_hs256({"role": role}, JWT_SECRET + "-wrong")
+        bad = jwt_hs256({"role": driver.server.role}, JWT_SECRET + "-wrong")
         resp = await driver.client.request(w.method, fill_path(w.path, driver.rng),
                                            headers={"Authorization": f"Bearer {bad}"})
         if resp.status_code != 401:
@@ -371,23 +414,24 @@ async def probe(driver: Driver, role: str) -> str | None:
     return None
 
 
-async def run_workloads(backend: str, base_url: str, role: str, args: argparse.Namespace,
-                        workloads: list[Workload]) -> list[Result]:
-    results = []
+async def run_workloads(server: Server, args: argparse.Namespace, workloads: list[Workload],
+                        results: list[Result]) -> None:
+    backend = server.backend
     limits = httpx.Limits(max_connections=args.concurrency,
                           max_keepalive_connections=args.concurrency)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=60) as client:
         for w in workloads:
             result = Result(backend, w)
-            results.append(result)
             headers = {"Content-Type": "application/json"} if w.rows else {}
             if w.requires == "auth":
-                headers["Authorization"] = f"Bearer {jwt_hs256({'role': role}, JWT_SECRET)}"
-            driver = Driver(client, w, headers, new_rows(w.rows) if w.rows else None)
-            reason = await probe(driver, role)
+                token = jwt_hs256({"role": server.role}, JWT_SECRET)
+                headers["Authorization"] = f"Bearer {token}"
+            driver = Driver(client, server, w, headers, new_rows(w.rows) if w.rows else None)
+            reason = await probe(driver)
             if reason:
                 result.skipped = reason
                 log(f"[{backend}] {w.name}: skipped (requires: {w.requires}): {reason}")
+                results.append(result)
                 continue
             log(f"[{backend}] {w.name}: warm-up {args.warmup:g} s, then measuring")
             if args.warmup > 0:
@@ -396,11 +440,11 @@ async def run_workloads(backend: str, base_url: str, role: str, args: argparse.N
             log(f"[{backend}] {w.name}: {result.rate:,.0f} req/s, "
                 f"p50 {result.percentile_ms(0.5):.2f} ms, errors {result.errors}, "
                 f"{result.bytes / max(result.requests, 1) / 1000:.1f} kB per answer")
-    return results
+            results.append(result)
 
 
-def drive(backend: str, base_url: str, role: str, args: argparse.Namespace,
-          workloads: list[Workload]) -> list[Result]:
+def drive(server: Server, args: argparse.Namespace, workloads: list[Workload],
+          results: list[Result]) -> None:
     """Run the load on its own event loop (uvloop when present, as the server uses)."""
     factory: Callable[[], asyncio.AbstractEventLoop] | None
     try:
@@ -410,7 +454,7 @@ def drive(backend: str, base_url: str, role: str, args: argparse.Namespace,
     except ImportError:  # pragma: no cover
         factory = None
     with asyncio.Runner(loop_factory=factory) as runner:
-        return runner.run(run_workloads(backend, base_url, role, args, workloads))
+        runner.run(run_workloads(server, args, workloads, results))
 
 
 # --- Backends ------------------------------------------------------------------------------
@@ -420,7 +464,7 @@ def uri_user(uri: str) -> str:
 
 
 def bench_postgres(args: argparse.Namespace, workdir: Path,
-                   workloads: list[Workload]) -> list[Result]:
+                   workloads: list[Workload], results: list[Result]) -> None:
     with contextlib.ExitStack() as stack:
         if args.pg_uri:
             admin_uri = args.pg_uri
@@ -433,18 +477,18 @@ def bench_postgres(args: argparse.Namespace, workdir: Path,
         if args.pg_uri:  # leave the user's server as we found it; a throwaway one just goes
             stack.callback(drop_quietly, admin_uri)
         asyncio.run(build_postgres(uri))
-        role = uri_user(uri)
-        base_url = stack.enter_context(dbrest_server(uri, role, workdir / "dbrest-postgres.log"))
-        return drive("postgres", base_url, role, args, workloads)
+        server = stack.enter_context(
+            dbrest_server("postgres", uri, uri_user(uri), workdir / "dbrest-postgres.log"))
+        drive(server, args, workloads, results)
 
 
 def bench_sqlite(args: argparse.Namespace, workdir: Path,
-                 workloads: list[Workload]) -> list[Result]:
+                 workloads: list[Workload], results: list[Result]) -> None:
     path = workdir / "bench.sqlite3"
     log(f"[sqlite] building {path} with {ROWS:,} rows")
     build_sqlite(path)
-    with dbrest_server(f"sqlite:{path}", "anon", workdir / "dbrest-sqlite.log") as base_url:
-        return drive("sqlite", base_url, "anon", args, workloads)
+    with dbrest_server("sqlite", f"sqlite:{path}", "anon", workdir / "dbrest-sqlite.log") as server:
+        drive(server, args, workloads, results)
 
 
 # --- Report and command line -----------------------------------------------------------------
@@ -462,15 +506,17 @@ def report(results: list[Result], args: argparse.Namespace) -> str:
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.machine()}",
         "",
     ]
-    header = ("backend", "workload", "req/s", "p50 ms", "p99 ms", "errors")
+    header = ("backend", "workload", "req/s", "p50 ms", "p99 ms", "errors", "load gen CPU",
+              "dbrest CPU")
     rows = []
     for r in results:
         if r.skipped:
-            rows.append((r.backend, r.workload.name, "skipped", "-", "-", "-"))
+            rows.append((r.backend, r.workload.name, "skipped", *("-",) * 5))
         else:
             rows.append((r.backend, r.workload.name, f"{r.rate:,.0f}",
                          f"{r.percentile_ms(0.5):.2f}", f"{r.percentile_ms(0.99):.2f}",
-                         f"{r.errors:,}"))
+                         f"{r.errors:,}", r.cpu_percent(r.client_cpu),
+                         r.cpu_percent(r.server_cpu)))
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
 
     def fmt(row: tuple[str, ...]) -> str:
@@ -524,12 +570,16 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="dbrest-bench-") as tmp:
             for backend in backends:
                 run = bench_postgres if backend == "postgres" else bench_sqlite
-                results += run(args, Path(tmp), workloads)
+                run(args, Path(tmp), workloads, results)
     except KeyboardInterrupt:
-        log("interrupted; servers stopped")
+        log("interrupted; every server this run started is stopped")
         if results:
             print(report(results, args))
         return 130
+    except Exception:
+        if results:  # what was measured before the failure, then the traceback
+            print(report(results, args), flush=True)
+        raise
     print(report(results, args))
     return 0
 

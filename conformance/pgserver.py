@@ -64,7 +64,7 @@ def postgres_server() -> Iterator[str]:
         yield uri
 
 
-def create_database(admin_uri: str, name: str) -> str:
+def create_database(admin_uri: str, name: str, template: str = "template0") -> str:
     """Create database `name` (replacing any database of that name) and return its URI.
 
     `admin_uri` must name a role allowed to create databases. The database is made from
@@ -72,11 +72,11 @@ def create_database(admin_uri: str, name: str) -> str:
     SQLite whatever the server's default locale. Safe to call from inside a running
     event loop (it then runs on a helper thread).
     """
-    _run_sync(lambda: _create_database(admin_uri, name))
+    _run_sync(lambda: _create_database(admin_uri, name, template))
     return _with_database(admin_uri, name)
 
 
-async def _create_database(admin_uri: str, name: str) -> None:
+async def _create_database(admin_uri: str, name: str, template: str) -> None:
     import asyncpg
 
     ident = _quote_ident(name)
@@ -87,7 +87,7 @@ async def _create_database(admin_uri: str, name: str) -> None:
         force = " WITH (FORCE)" if version.major >= 13 else ""
         await conn.execute(f"DROP DATABASE IF EXISTS {ident}{force}")
         await conn.execute(
-            f"CREATE DATABASE {ident} TEMPLATE template0 ENCODING 'UTF8' "
+            f"CREATE DATABASE {ident} TEMPLATE {_quote_ident(template)} ENCODING 'UTF8' "
             "LC_COLLATE 'C' LC_CTYPE 'C'"
         )
     finally:

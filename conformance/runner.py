@@ -24,7 +24,7 @@ import yaml
 CASES_DIR = Path(__file__).parent / "cases"
 BACKENDS = ("postgres", "sqlite")
 
-_CASE_KEYS = {"name", "request", "response", "backends"}
+_CASE_KEYS = {"name", "request", "response", "backends", "after"}
 _REQUEST_KEYS = {"method", "path", "headers", "body"}
 _BODY_KEYS = ("body", "body_unordered", "body_subset", "body_text")
 _RESPONSE_KEYS = {"status", "headers", *_BODY_KEYS}
@@ -45,6 +45,8 @@ class Case:
     request: dict[str, Any] = field(compare=False)
     response: dict[str, Any] = field(compare=False)
     backends: dict[str, dict[str, Any]] = field(compare=False, default_factory=dict)
+    # follow-up checks run right after the case (e.g. a GET showing the rows a write left)
+    after: tuple[tuple[dict[str, Any], dict[str, Any]], ...] = field(compare=False, default=())
 
     @property
     def id(self) -> str:
@@ -160,10 +162,27 @@ def _parse_case(file: Path, item: Any, problems: list[str]) -> Case | None:
             parsed = _parse_response(override, f"backends.{backend}", problems)
             if parsed is not None:
                 backends[backend] = parsed
+    after: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    raw_after = item.get("after", [])
+    if not isinstance(raw_after, list):
+        problems.append("`after` must be a list of {request, response} mappings")
+    else:
+        for index, step in enumerate(raw_after):
+            if not isinstance(step, dict):
+                problems.append(f"after[{index}]: expected a mapping")
+                continue
+            _check_keys(step, {"request", "response"}, {"request", "response"},
+                        f"after[{index}]", problems)
+            step_request = _parse_request(step.get("request"), problems)
+            step_response = _parse_response(step.get("response"), f"after[{index}].response",
+                                            problems)
+            if step_request is not None and step_response is not None:
+                after.append((step_request, step_response))
     if problems or request is None or response is None:
         return None
     assert isinstance(name, str)
-    return Case(file=file, name=name, request=request, response=response, backends=backends)
+    return Case(file=file, name=name, request=request, response=response, backends=backends,
+                after=tuple(after))
 
 
 def _check_keys(
@@ -295,7 +314,10 @@ def _force_raw_target(request: httpx.Request, target: bytes) -> None:
 
 def build_request(client: httpx.AsyncClient, case: Case) -> httpx.Request:
     """The request `case` describes, ready for `client.send()`."""
-    req = case.request
+    return _build(client, case.request)
+
+
+def _build(client: httpx.AsyncClient, req: Mapping[str, Any]) -> httpx.Request:
     headers = dict(req.get("headers", {}))
     content: bytes | None = None
     if "body" in req:
@@ -333,7 +355,15 @@ async def run_cases(
         except httpx.HTTPError as exc:
             results.append((case, [f"request failed: {type(exc).__name__}: {exc}"]))
             continue
-        results.append((case, compare(expected, resp)))
+        problems = compare(expected, resp)
+        for index, (step_request, step_response) in enumerate(case.after):
+            try:
+                step = await client.send(_build(client, step_request))
+            except httpx.HTTPError as exc:
+                problems.append(f"after[{index}]: request failed: {exc}")
+                continue
+            problems += [f"after[{index}]: {p}" for p in compare(step_response, step)]
+        results.append((case, problems))
     return results
 
 

@@ -20,6 +20,9 @@ DEMO_SQL = Path(__file__).parent / "demo" / "demo.sql"
 ALIASES = {"db_pool_size": "db_pool", "db_schema": "db_schemas", "max_rows": "db_max_rows"}
 
 
+TX_END = ("commit", "commit-allow-override", "rollback", "rollback-allow-override")
+
+
 class ConfigError(Exception):
     pass
 
@@ -36,6 +39,7 @@ class Config:
     server_port: int = 3000
     admin_server_port: int | None = None
     server_timing_enabled: bool = False
+    db_tx_end: str = "commit"
 
     @property
     def is_demo(self) -> bool:
@@ -69,6 +73,10 @@ _FIELDS = {f.name: f for f in fields(Config)}
 def _coerce(key: str, value: Any) -> Any:
     kind = str(_FIELDS[key].type)
     try:
+        if key == "db_tx_end":
+            if value not in TX_END:
+                raise ValueError(value)
+            return value
         if key == "db_schemas":
             items = value.split(",") if isinstance(value, str) else list(value)
             schemas = tuple(s.strip() for s in items if str(s).strip())

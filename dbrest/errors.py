@@ -94,6 +94,19 @@ class InvalidRange(ApiRequestError):
         super().__init__("Requested range not satisfiable", details, headers=headers)
 
 
+class InvalidFilters(ApiRequestError):
+    code = "PGRST105"
+    status = 405
+
+
+class PutLimitNotAllowed(ApiRequestError):
+    code = "PGRST114"
+
+
+class PutMismatch(ApiRequestError):
+    code = "PGRST115"
+
+
 class InvalidSchema(ApiRequestError):
     code = "PGRST106"
     status = 406
@@ -132,6 +145,14 @@ class UnacceptableFilter(ApiRequestError):
 
 class InvalidPreferences(ApiRequestError):
     code = "PGRST122"
+
+
+class MaxAffectedViolation(ApiRequestError):
+    code = "PGRST124"
+
+    def __init__(self, count: int) -> None:
+        super().__init__("Query result exceeds max-affected preference constraint",
+                         f"The query affects {count} rows")
 
 
 class AggregatesNotAllowed(ApiRequestError):

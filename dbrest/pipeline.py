@@ -14,14 +14,17 @@ from dataclasses import dataclass
 import orjson
 
 from dbrest.config import Config
-from dbrest.errors import DbrestError, NotImplementedOnBackend
+from dbrest.errors import DbrestError, TableNotFound
 from dbrest.exec.base import Backend
 from dbrest.http import HttpRequest, HttpResponse
+from dbrest.parse.ast import ApiRequest
 from dbrest.parse.request import parse_request
+from dbrest.plan.mutate import plan_mutation
 from dbrest.plan.read import PlanOptions, plan_read
+from dbrest.plan.types import MutationPlan
 from dbrest.render.compile import Renderer
 from dbrest.schema import SchemaCache
-from dbrest.serialize import error_response, serialize_read
+from dbrest.serialize import check_write, error_response, serialize_read, serialize_write
 
 log = logging.getLogger("dbrest")
 
@@ -54,19 +57,39 @@ class Pipeline:
         return response
 
     async def _handle(self, req: HttpRequest) -> HttpResponse:
-        api = parse_request(req, self.config.db_schemas)
+        api = parse_request(req, self.config.db_schemas, self.config.db_tx_end)
         if not api.resource:
             return self.root(req)
         if api.method == "OPTIONS":
-            return HttpResponse(200, (("allow", "OPTIONS,GET,HEAD"),))
+            return self.options_response(api.schema, api.resource)
         if api.method not in ("GET", "HEAD"):
-            raise NotImplementedOnBackend(f"{api.method} is not available yet")
+            return await self.write(api)
         planned = plan_read(api, self.cache, self.options)
         compiled = self.renderer.render(planned.plan)
         args = compiled.main.bind(planned.values)
         count_args = compiled.count.bind(planned.values) if compiled.count else None
         result = await self.backend.run_read(compiled, args, count_args)
         return serialize_read(planned, result)
+
+    async def write(self, api: ApiRequest) -> HttpResponse:
+        planned = plan_mutation(api, self.cache, self.options)
+        assert isinstance(planned.plan, MutationPlan) and planned.write is not None
+        compiled = self.renderer.render_write(planned.plan)
+        args = compiled.main.bind(planned.values)
+        mutation_args = compiled.mutation.bind(planned.values) if compiled.mutation else None
+        result = await self.backend.run_write(compiled, args, mutation_args,
+                                              lambda r: check_write(planned, r),
+                                              planned.write.rollback)
+        return serialize_write(planned, result)
+
+    def options_response(self, schema: str, resource: str) -> HttpResponse:
+        """`Allow` for a table or view (PostgREST `Response.hs`); no transaction."""
+        table = self.cache.table(schema, resource)
+        if table is None:
+            raise TableNotFound(
+                f"Could not find the table '{schema}.{resource}' in the schema cache")
+        allow = "OPTIONS,GET,HEAD" if table.is_view else "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE"
+        return HttpResponse(200, (("allow", allow),))
 
     def root(self, req: HttpRequest) -> HttpResponse:
         """A minimal OpenAPI document listing the exposed tables and views."""

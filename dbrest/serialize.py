@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import json
 
-from dbrest.errors import DbrestError, InvalidRange, SingularityError, error_body
+from urllib.parse import quote
+
+import orjson
+
+from dbrest.errors import (
+    DbrestError,
+    InvalidRange,
+    MaxAffectedViolation,
+    SingularityError,
+    error_body,
+)
 from dbrest.exec.base import ReadResult
 from dbrest.http import HttpResponse
 from dbrest.plan.types import PlannedRequest
@@ -93,15 +103,9 @@ def serialize_read(planned: PlannedRequest, result: ReadResult) -> HttpResponse:
         raise InvalidRange(f"An offset of {lower} was requested, but there are only "
                            f"{result.total} rows.",
                            (("content-range", f"*/{result.total}"),))
-    output = planned.plan.output
-    if output == "object":
-        if result.page_total != 1:
-            raise SingularityError(result.page_total)
-        body = result.body.strip()[1:-1].encode()  # the one element of `[…]`
-    elif output == "csv":
-        body = to_csv(result.body, tuple(s.key for s in planned.plan.read.select))
-    else:
-        body = result.body.encode()
+    if planned.plan.output == "object" and result.page_total != 1:
+        raise SingularityError(result.page_total)
+    body = _shape_body(planned, result)
     headers = [("content-type", planned.content_type),
                ("content-range", content_range(lower, result.page_total, result.total))]
     if planned.profile_header:
@@ -110,3 +114,52 @@ def serialize_read(planned: PlannedRequest, result: ReadResult) -> HttpResponse:
         body = b""
     return HttpResponse(status, tuple(headers), body)
 
+
+
+def check_write(planned: PlannedRequest, result: ReadResult) -> None:
+    """Refuse a write's result (rolling it back) as PostgREST does."""
+    write = planned.write
+    assert write is not None
+    if planned.plan.output == "object" and write.return_ == "representation" \
+            and result.page_total != 1:
+        raise SingularityError(result.page_total)
+    if write.max_affected is not None and result.page_total > write.max_affected:
+        raise MaxAffectedViolation(result.page_total)
+
+
+def serialize_write(planned: PlannedRequest, result: ReadResult) -> HttpResponse:
+    write = planned.write
+    assert write is not None
+    n = result.page_total
+    total = n if planned.plan.count else None
+    if planned.method == "PATCH":
+        content = content_range(0, n, total)
+    else:
+        content = f"*/{'*' if total is None else total}"
+    headers = [("content-range", content)]
+    if write.preference_applied:
+        headers.append(("preference-applied", ", ".join(write.preference_applied)))
+    if planned.profile_header:
+        headers.append(("content-profile", planned.schema))
+    body = b""
+    if write.return_ == "headers-only" and write.location and n == 1:
+        row = orjson.loads(result.body)[0]
+        query = "&".join(f"{quote(k, safe='')}=eq.{quote(str(row[k]), safe='')}"
+                         for k in write.location)
+        headers.append(("location", f"/{quote(planned.table, safe='')}?{query}"))
+    if write.return_ == "representation":
+        body = _shape_body(planned, result)
+        headers.insert(0, ("content-type", planned.content_type))
+        status = 201 if planned.method == "POST" else 200
+    else:
+        status = 201 if planned.method == "POST" else 204
+    return HttpResponse(status, tuple(headers), body)
+
+
+def _shape_body(planned: PlannedRequest, result: ReadResult) -> bytes:
+    output = planned.plan.output
+    if output == "object":
+        return result.body.strip()[1:-1].encode()  # the one element of `[…]`
+    if output == "csv":
+        return to_csv(result.body, tuple(s.key for s in planned.plan.read.select))
+    return result.body.encode()

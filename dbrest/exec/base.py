@@ -6,11 +6,11 @@ the pool, introspect the schema cache, run a compiled read, answer a health chec
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from dbrest.render.compile import CompiledRead
+from dbrest.render.compile import CompiledRead, CompiledWrite
 from dbrest.render.dialect import Dialect
 from dbrest.schema import SchemaCache
 
@@ -33,5 +33,12 @@ class Backend(Protocol):
 
     async def run_read(self, compiled: CompiledRead, args: list[Any],
                        count_args: list[Any] | None) -> ReadResult: ...
+
+    async def run_write(self, compiled: CompiledWrite, args: list[Any],
+                        mutation_args: list[Any] | None, check: Callable[[ReadResult], None],
+                        rollback: bool) -> ReadResult:
+        """Run a write in one transaction. `check` may raise to refuse the result (the
+        transaction rolls back); `rollback` ends a successful one with a rollback too."""
+        ...
 
     async def ping(self) -> bool: ...

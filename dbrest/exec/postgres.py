@@ -8,7 +8,7 @@ JSON text built by `json_agg` and is passed on as is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -19,7 +19,7 @@ from dbrest.errors import ConnectionError_
 from dbrest.exec.base import ReadResult
 from dbrest.exec.introspect.postgres import introspect_postgres
 from dbrest.exec.pg_errors import map_pg_error
-from dbrest.render.compile import CompiledRead
+from dbrest.render.compile import CompiledRead, CompiledWrite
 from dbrest.render.postgres import POSTGRES
 from dbrest.schema import SchemaCache
 
@@ -51,6 +51,32 @@ class PostgresBackend:
             return True
         except Exception:  # noqa: BLE001 - a health check answers, it never raises
             return False
+
+    async def run_write(self, compiled: CompiledWrite, args: list[Any],
+                        mutation_args: list[Any] | None, check: Callable[[ReadResult], None],
+                        rollback: bool) -> ReadResult:
+        try:
+            async with self.database.connection() as conn:
+                tx = conn.transaction()
+                await tx.start()
+                try:
+                    row = await conn.raw_connection.fetchrow(compiled.main.sql, *args)
+                    result = ReadResult(row["total"], row["page_total"], row["body"])
+                    check(result)
+                    if rollback:  # surface deferred constraint errors before discarding
+                        await conn.raw_connection.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                except BaseException:
+                    await tx.rollback()
+                    raise
+                if rollback:
+                    await tx.rollback()
+                else:
+                    await tx.commit()
+                return result
+        except asyncpg.PostgresError as err:
+            raise map_pg_error(err) from err
+        except (OSError, asyncpg.InterfaceError) as err:
+            raise ConnectionError_("Database connection error.", str(err)) from err
 
     async def run_read(self, compiled: CompiledRead, args: list[Any],
                        count_args: list[Any] | None) -> ReadResult:

@@ -12,7 +12,7 @@ import asyncio
 import itertools
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -22,7 +22,7 @@ from dbrest.errors import ConnectionError_, PoolTimeout
 from dbrest.exec.base import ReadResult
 from dbrest.exec.introspect.sqlite import introspect_sqlite
 from dbrest.exec.sqlite_errors import map_sqlite_error
-from dbrest.render.compile import CompiledRead
+from dbrest.render.compile import CompiledRead, CompiledWrite
 from dbrest.render.sqlite import SQLITE
 from dbrest.schema import SchemaCache
 
@@ -112,6 +112,42 @@ class SqliteBackend:
             return True
         except Exception:  # noqa: BLE001 - a health check answers, it never raises
             return False
+
+    async def run_write(self, compiled: CompiledWrite, args: list[Any],
+                        mutation_args: list[Any] | None, check: Callable[[ReadResult], None],
+                        rollback: bool) -> ReadResult:
+        try:
+            async with self.connection() as conn:
+                # IMMEDIATE takes the write lock up front: concurrent writers wait (busy
+                # timeout) instead of failing on a lock upgrade.
+                await conn.execute("BEGIN IMMEDIATE")
+                try:
+                    result = await self._write(conn, compiled, args, mutation_args or [])
+                    check(result)
+                except BaseException:
+                    await conn.execute("ROLLBACK")
+                    raise
+                await conn.execute("ROLLBACK" if rollback else "COMMIT")
+                return result
+        except sqlite3.Error as err:
+            raise map_sqlite_error(err) from err
+
+    @staticmethod
+    async def _write(conn: aiosqlite.Connection, compiled: CompiledWrite, args: list[Any],
+                     mutation_args: list[Any]) -> ReadResult:
+        """The write with RETURNING, its rows staged in the temp table, then the read."""
+        assert compiled.mutation is not None and compiled.copy is not None
+        for statement in compiled.stage:
+            await conn.execute(statement)
+        async with conn.execute(compiled.mutation.sql, mutation_args) as cursor:
+            rows = await cursor.fetchall()
+            width = len(cursor.description or ())
+        if rows and width:
+            await conn.executemany(compiled.copy + "(" + ", ".join("?" * width) + ")", rows)
+        async with conn.execute(compiled.main.sql, args) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return ReadResult(row[0], row[1], row[2])
 
     async def run_read(self, compiled: CompiledRead, args: list[Any],
                        count_args: list[Any] | None) -> ReadResult:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Literal, TypeAlias
 
+from dbrest.parse.body import Payload
+
 EmbedPath: TypeAlias = tuple[str, ...]
 
 
@@ -193,3 +195,6 @@ class ApiRequest:
     accept: tuple[MediaType, ...] = ()
     # The schema was chosen by a profile header (echoed back as Content-Profile).
     profile_requested: bool = False
+    payload: Payload | None = None
+    rollback: bool = False  # end the transaction with a rollback (db_tx_end / Prefer: tx)
+    tx_allowed: bool = False  # `Prefer: tx=` is honoured (db_tx_end *-allow-override)

@@ -8,6 +8,7 @@ and what was expected, which `query_params` wraps into PGRST100.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import get_args
 
 from dbrest.parse.ast import (
@@ -42,6 +43,17 @@ class GrammarError(Exception):
         self.details = details
 
 
+class NestingError(GrammarError):
+    """Embeds or logic trees nested deeper than `MAX_DEPTH`; never backtracked over.
+
+    PostgREST has no such limit, but a recursive-descent parser in Python would hit the
+    interpreter's recursion limit (a 500) at a couple of hundred levels.
+    """
+
+
+MAX_DEPTH = 64
+
+
 # Longest first where one operator is a prefix of another (gte before gt).
 QUANT_OPS: tuple[QuantOp, ...] = ("eq", "gte", "gt", "lte", "lt", "like", "ilike", "match",
                                   "imatch")
@@ -52,11 +64,33 @@ AGGREGATES = ("sum", "avg", "count", "max", "min")
 
 
 class Cursor:
-    __slots__ = ("text", "pos")
+    __slots__ = ("text", "pos", "depth", "backtracked")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0
+        # (start, error) of each branch `_try` backtracked over; see `reported_error`.
+        self.backtracked: list[tuple[int, GrammarError]] = []
+
+    def reported_error(self, err: GrammarError) -> GrammarError:
+        """The error to report when parsing failed with `err`.
+
+        When the alternative taken after a backtracked branch fails where that branch
+        started, without consuming anything, Parsec merges both errors and reports the one
+        that got further: so `or(id.in.1)` fails at the `1` ("expecting (") rather than
+        at `id` ("expecting logic operator").
+        """
+        for start, tried in self.backtracked:
+            if start == err.pos and tried.pos > err.pos:
+                err = tried
+        return err
+
+    def nest(self) -> None:
+        """Enter one level of `(…)`; the caller decrements `depth` when it leaves."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise NestingError(self.pos, f"nesting deeper than {MAX_DEPTH} levels")
 
     def peek(self, n: int = 1) -> str:
         return self.text[self.pos:self.pos + n]
@@ -89,7 +123,7 @@ class Cursor:
         raise GrammarError(self.pos, f"{unexpected} {expecting}")
 
 
-def _is_ident_char(c: str) -> bool:
+def is_ident_char(c: str) -> bool:
     return c.isalnum() or c in "_ $"
 
 
@@ -122,7 +156,7 @@ def _sep_by_dash(cur: Cursor, ident: callable) -> str:  # type: ignore[valid-typ
 
 def _identifier(cur: Cursor) -> str:
     start = cur.pos
-    while not cur.at_end() and _is_ident_char(cur.text[cur.pos]):
+    while not cur.at_end() and is_ident_char(cur.text[cur.pos]):
         cur.pos += 1
     if cur.pos == start:
         cur.fail("expecting field name (* or [a..z0..9_$])")
@@ -160,7 +194,9 @@ def _json_operand(cur: Cursor, arrow: str) -> JsonStep:
     start = cur.pos
     cur.accept("-")
     digits_start = cur.pos
-    while not cur.at_end() and cur.text[cur.pos].isdigit():
+    # ASCII digits only, as Parsec's `digit`: `str.isdigit` also accepts "²" or "٣",
+    # which `int()` then rejects downstream.
+    while not cur.at_end() and cur.text[cur.pos] in "0123456789":
         cur.pos += 1
     if cur.pos > digits_start:
         rest = cur.text[cur.pos:]
@@ -186,11 +222,14 @@ def p_field(cur: Cursor) -> Field:
 
 def _try(cur: Cursor, fn: callable) -> object | None:  # type: ignore[valid-type]
     """Run `fn`; on failure restore the position and return None (Parsec's `try`)."""
-    start = cur.pos
+    start, depth = cur.pos, cur.depth
     try:
         return fn(cur)
-    except GrammarError:
-        cur.pos = start
+    except NestingError:
+        raise
+    except GrammarError as err:
+        cur.backtracked.append((start, err))
+        cur.pos, cur.depth = start, depth
         return None
 
 
@@ -231,7 +270,8 @@ def _embed_params(cur: Cursor) -> tuple[str | None, JoinType | None]:
             cur.pos += 5
             join = join or JoinType.INNER
         else:
-            hint = hint or p_field_name(cur)
+            name = p_field_name(cur)
+            hint = hint or name  # `!a!b`: the first hint wins, as PostgREST's `<|>`
     return hint, join
 
 
@@ -239,7 +279,12 @@ def _ends_embed_param(cur: Cursor, n: int) -> bool:
     return cur.text[cur.pos + n:cur.pos + n + 1] in ("(", "!", "")
 
 
-def _relation(cur: Cursor, spread: bool) -> SelectRelation:
+def _relation_head(cur: Cursor, spread: bool) -> SelectRelation:
+    """`alias:name!hint!inner` up to the `(`, which it does not consume.
+
+    Only the head is backtracked over (PostgREST's `try pRelationSelect`): once `(` is
+    seen the item is a relation, and an error among its children is reported there.
+    """
     cur.skip_ws()
     alias = None
     if spread:
@@ -252,22 +297,26 @@ def _relation(cur: Cursor, spread: bool) -> SelectRelation:
     hint, join = _embed_params(cur)
     if not cur.startswith("("):
         cur.fail('expecting "("')
-    cur.pos += 1
-    children = p_select_forest(cur)
-    cur.skip_ws()
-    cur.expect(")", '")" or ","')
-    cur.skip_ws()
-    return SelectRelation(name, children, alias, hint, join, spread)
+    return SelectRelation(name, (), alias, hint, join, spread)
 
 
 def _select_item(cur: Cursor) -> SelectItem:
     cur.skip_ws()
+    head: SelectRelation | None
     if cur.startswith("..."):
-        return _relation(cur, spread=True)
-    rel = _try(cur, lambda c: _relation(c, spread=False))
-    if rel is not None:
-        return rel  # type: ignore[return-value]
-    return _select_field(cur)
+        head = _relation_head(cur, spread=True)
+    else:
+        head = _try(cur, lambda c: _relation_head(c, spread=False))  # type: ignore[assignment]
+    if head is None:
+        return _select_field(cur)
+    cur.expect("(")
+    cur.nest()
+    children = p_select_forest(cur)
+    cur.depth -= 1
+    cur.skip_ws()
+    cur.expect(")", '")" or ","')
+    cur.skip_ws()
+    return replace(head, children=children)
 
 
 def _end_of_item(cur: Cursor) -> None:
@@ -447,12 +496,14 @@ def p_logic_tree(cur: Cursor) -> LogicTree:
     cur.skip_ws()
     cur.expect("(", '"("')
     cur.skip_ws()
+    cur.nest()
     children = [p_logic_tree(cur)]
     cur.skip_ws()
     while cur.accept(","):
         cur.skip_ws()
         children.append(p_logic_tree(cur))
         cur.skip_ws()
+    cur.depth -= 1
     cur.expect(")", '")" or ","')
     cur.skip_ws()
     return LogicExpr(op, tuple(children), negated)  # type: ignore[arg-type]
@@ -485,19 +536,28 @@ def _order_term(cur: Cursor) -> OrderTerm:
         relation, fld = rel  # type: ignore[misc]
     else:
         fld = p_field(cur)
-    direction = nulls = None
-    if cur.accept(".asc"):
-        direction = "asc"
-    elif cur.accept(".desc"):
-        direction = "desc"
-    if cur.accept(".nullsfirst"):
-        nulls = "first"
-    elif cur.accept(".nullslast"):
-        nulls = "last"
+    direction = _order_word(cur, ("asc", "desc"), '"asc", "desc", "nullsfirst" or "nullslast"')
+    nulls = _order_word(cur, ("nullsfirst", "nullslast"), '"nullsfirst" or "nullslast"')
     cur.skip_ws()
     if not (cur.at_end() or cur.startswith(",")):
-        cur.fail('expecting "asc", "desc", "nullsfirst" or "nullslast"')
-    return OrderTerm(fld, direction, nulls, relation)  # type: ignore[arg-type]
+        cur.fail('expecting "," or end of input' if nulls
+                 else 'expecting delimiter (.), "," or end of input')
+    return OrderTerm(fld, direction, nulls and nulls[5:], relation)  # type: ignore[arg-type]
+
+
+def _order_word(cur: Cursor, words: tuple[str, str], expecting: str) -> str | None:
+    """`.word` for one of `words`; a `.` followed by anything else is an error."""
+    if not cur.startswith("."):
+        return None
+    for word in words:
+        if cur.startswith("." + word):
+            cur.pos += 1 + len(word)
+            return word
+    if words[0] == "asc" and cur.startswith(".nulls"):
+        return None  # `col.nullsfirst`: no direction, the nulls option follows
+    cur.pos += 1
+    cur.fail(f"expecting {expecting}")
+    raise AssertionError  # unreachable: fail() raises
 
 
 def p_columns(cur: Cursor) -> tuple[str, ...]:

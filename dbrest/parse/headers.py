@@ -46,10 +46,16 @@ def parse_prefer(values: tuple[str, ...]) -> Preferences:
 
 
 def parse_accept(header: str | None) -> tuple[MediaType, ...]:
-    """Media types in preference order (highest q first, stable); none → `*/*`."""
+    """Media types in preference order; none → `*/*`.
+
+    As wai's `parseHttpAccept`, which PostgREST uses: a stable sort by q-value, then by
+    specificity (parameters count for, `*` against), so `*/*, text/csv` prefers CSV; a
+    q-value that is not a number counts as 1. Unlike wai, `q=0` ("not acceptable", RFC 9110
+    §12.4.2) drops the type.
+    """
     if header is None or not header.strip():
         return (MediaType("*/*"),)
-    ranked: list[tuple[float, int, MediaType]] = []
+    ranked: list[tuple[float, int, int, MediaType]] = []
     for index, part in enumerate(header.split(",")):
         pieces = [p.strip() for p in part.split(";")]
         if not pieces[0]:
@@ -60,16 +66,24 @@ def parse_accept(header: str | None) -> tuple[MediaType, ...]:
             name, _, value = piece.partition("=")
             name, value = name.strip().lower(), value.strip().strip('"')
             if name == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
+                q = _quality(value)
             elif name:
                 params.append((name, value))
         if q > 0:
-            ranked.append((-q, index, MediaType(pieces[0].lower(), tuple(params))))
-    ranked.sort(key=lambda r: (r[0], r[1]))
-    return tuple(m for _, _, m in ranked)
+            media = MediaType(pieces[0].lower(), tuple(params))
+            specificity = len(params) - media.type.count("*")
+            ranked.append((-q, -specificity, index, media))
+    ranked.sort(key=lambda r: r[:3])
+    return tuple(r[3] for r in ranked)
+
+
+_QUALITY = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def _quality(text: str) -> float:
+    """The leading number of a q-value, as Haskell's `reads`; none → 1."""
+    m = _QUALITY.match(text)
+    return float(m.group()) if m else 1.0
 
 
 _RANGE = re.compile(r"^([0-9]+)-([0-9]*)$")
@@ -86,7 +100,12 @@ def parse_range(header: str | None) -> tuple[int, int | None] | None:
 
 
 def intersect(query: Range, header: tuple[int, int | None] | None) -> Range:
-    """The top-level range: the limit/offset range intersected with the Range header."""
+    """The top-level range: the limit/offset range intersected with the Range header.
+
+    Disjoint ranges (`Range: 10-20` with `limit=5`) intersect to no rows: limit 0. PostgREST
+    would send `LIMIT -5` to the database, which PostgreSQL rejects and SQLite reads as
+    "no limit".
+    """
     if header is None:
         return query
     lower, upper = header
@@ -98,4 +117,4 @@ def intersect(query: Range, header: tuple[int, int | None] | None) -> Range:
         new_upper = upper
     else:
         new_upper = min(upper, q_upper)
-    return Range(new_lower, None if new_upper is None else new_upper - new_lower + 1)
+    return Range(new_lower, None if new_upper is None else max(new_upper - new_lower + 1, 0))

@@ -2,11 +2,14 @@
 
 Sorts each parameter into select / filter / logic / order / limit / offset by its key,
 as PostgREST does: keys ending in `.order`, `.limit`, `.offset`, `.and`, `.or` apply to
-an embedded resource; any other key with a value is a filter.
+an embedded resource; any other key with a value is a filter. `select`, `columns` and
+`on_conflict` are read from their first occurrence (PostgREST's `lookupParam` is a
+`lookup`); a repeated `limit`/`offset` key keeps its last value (a `HashMap.fromList`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -38,7 +41,8 @@ def run(parser: Callable[[Cursor], T], text: str, what: str) -> T:
         if not cur.at_end():
             cur.fail("expecting end of input")
         return result
-    except GrammarError as err:
+    except GrammarError as failure:
+        err = cur.reported_error(failure)
         raise ParseError(f'"failed to parse {what} ({text})" (line 1, column {err.pos + 1})',
                          err.details) from None
 
@@ -53,13 +57,16 @@ def parse_query_params(pairs: tuple[tuple[str, str], ...]) -> QueryParams:
     offsets: dict[EmbedPath, int] = {}
     for key, value in pairs:
         if key == "select":
-            select = run(p_select_forest, value, "select parameter")
+            if select is None:
+                select = run(p_select_forest, value, "select parameter")
             continue
         if key == "columns":
-            columns = run(p_columns, value, "columns parameter")
+            if columns is None:
+                columns = run(p_columns, value, "columns parameter")
             continue
         if key == "on_conflict":
-            on_conflict = run(p_columns, value, "on_conflict parameter")
+            if on_conflict is None:
+                on_conflict = run(p_columns, value, "on_conflict parameter")
             continue
         last = key.rsplit(".", 1)[-1]
         if last in EMBEDDABLE:
@@ -87,12 +94,16 @@ def parse_query_params(pairs: tuple[tuple[str, str], ...]) -> QueryParams:
     )
 
 
+_INTEGER = re.compile(r"\s*-?[0-9]+\s*")
+
+
 def _int_or_none(text: str) -> int | None:
-    """PostgREST reads limit/offset with `readMaybe`: a non-integer is ignored."""
-    try:
-        return int(text.strip())
-    except ValueError:
-        return None
+    """PostgREST reads limit/offset with `readMaybe`: a non-integer is ignored.
+
+    Haskell's `read` takes ASCII digits with an optional minus; Python's `int()` would
+    also take "+5", "1_000" and non-ASCII digits.
+    """
+    return int(text) if _INTEGER.fullmatch(text) else None
 
 
 def _embed_path(key: str) -> EmbedPath:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dbrest.errors import InvalidRange, InvalidResourcePath, InvalidSchema, UnsupportedMethod
 from dbrest.http import HttpRequest
 from dbrest.parse.ast import ApiRequest, Range
+from dbrest.parse.body import parse_payload
 from dbrest.parse.headers import intersect, parse_accept, parse_prefer, parse_range
 from dbrest.parse.query_params import parse_query_params
 
@@ -38,7 +39,17 @@ def parse_schema(req: HttpRequest, schemas: tuple[str, ...]) -> tuple[str, bool]
     return wanted, True
 
 
-def parse_request(req: HttpRequest, schemas: tuple[str, ...]) -> ApiRequest:
+def parse_tx(prefer_tx: str | None, tx_end: str) -> tuple[bool, bool]:
+    """(rollback?, tx preference allowed?) from `db_tx_end` and `Prefer: tx=`."""
+    allowed = tx_end.endswith("allow-override")
+    rollback = tx_end.startswith("rollback")
+    if allowed and prefer_tx is not None:
+        rollback = prefer_tx == "rollback"
+    return rollback, allowed
+
+
+def parse_request(req: HttpRequest, schemas: tuple[str, ...],
+                  tx_end: str = "commit") -> ApiRequest:
     if req.method not in METHODS:
         raise UnsupportedMethod(f"Unsupported HTTP method: {req.method}")
     resource = resource_of(req.path)
@@ -52,10 +63,15 @@ def parse_request(req: HttpRequest, schemas: tuple[str, ...]) -> ApiRequest:
             and header_range[0] > header_range[1]:
         raise InvalidRange("The lower boundary must be lower than or equal to the upper "
                            "boundary in the Range header.")
+    prefs = parse_prefer(req.header_all("prefer"))
+    payload = None
+    if req.method in ("POST", "PATCH", "PUT") and resource:
+        body = req.body if req.body.strip() or req.method != "PATCH" else b"{}"
+        payload = parse_payload(req.header("content-type"), body, query.columns)
+    rollback, tx_allowed = parse_tx(prefs.tx, tx_end)
     return ApiRequest(
         method=req.method, schema=schema, resource=resource or "", query=query,
-        top_range=intersect(root, header_range),
-        preferences=parse_prefer(req.header_all("prefer")),
-        accept=parse_accept(req.header("accept")),
-        profile_requested=profiled,
+        top_range=intersect(root, header_range), preferences=prefs,
+        accept=parse_accept(req.header("accept")), profile_requested=profiled,
+        payload=payload, rollback=rollback, tx_allowed=tx_allowed,
     )

@@ -131,7 +131,7 @@ def check_paths(ctx: Context) -> None:
         p for p, _ in q.ranges]
     for path in used:
         if path not in ctx.paths:
-            name = ".".join(path)
+            name = next(p for i, p in enumerate(path) if path[:i + 1] not in ctx.paths)
             raise NotEmbedded(f"'{name}' is not an embedded resource in this request",
                               hint=f"Verify that '{name}' is included in the 'select' query "
                                    "parameter.")
@@ -165,7 +165,7 @@ def output_key(fld: ast.Field) -> str:
 # -- one node of the tree ---------------------------------------------------------------------
 
 def plan_node(ctx: Context, table: Table, alias: str, items: tuple[ast.SelectItem, ...],
-              paths: frozenset[ast.EmbedPath]) -> ReadPlan:
+              paths: frozenset[ast.EmbedPath], root_filters: bool = True) -> ReadPlan:
     """Plan one table of the tree; `paths` are the spellings of its embed path (with the
     alias, and with the relation name as PostgREST's legacy target names allow)."""
     read = ReadPlan(table.schema, table.name, alias, ())
@@ -177,7 +177,9 @@ def plan_node(ctx: Context, table: Table, alias: str, items: tuple[ast.SelectIte
         else:
             outs.extend(plan_field(ctx, table, alias, item))
     read = replace(read, select=tuple(outs))
-    read = add_filters(ctx, read, table, paths, children)
+    # A write's representation reads the written rows: the root filters chose those rows
+    # already (and may no longer hold after an update).
+    read = add_filters(ctx, read, table, paths if root_filters else frozenset(), children)
     read = add_order(ctx, read, table, paths, children)
     return add_range(ctx, read, paths)
 
@@ -311,7 +313,8 @@ def related_order(ctx: Context, term: ast.OrderTerm, table: Table,
                   children: list[Child]) -> Expr:
     """`order=rel(col)`: the value of `col` in the to-one related row."""
     assert term.relation is not None
-    child = _child(children, term.relation)
+    # Only the name the embed goes by in the response: its alias when it has one.
+    child = next((c for c in children if (c.alias or c.name) == term.relation), None)
     if child is None:
         raise NotEmbedded(f"'{term.relation}' is not an embedded resource in this request",
                           hint=f"Verify that '{term.relation}' is included in the 'select' "
@@ -319,7 +322,7 @@ def related_order(ctx: Context, term: ast.OrderTerm, table: Table,
     if not child.to_one:
         raise RelatedOrderNotToOne(
             f"A related order on '{term.relation}' is not possible",
-            f"'{table.name}' and '{child.read.table}' do not form a many-to-one or one-to-one "
+            f"'{table.name}' and '{term.relation}' do not form a many-to-one or one-to-one "
             "relationship")
     target = ctx.cache.table(child.read.schema, child.read.table)
     assert target is not None
@@ -360,7 +363,8 @@ def plan_logic(tree: ast.LogicTree, table: Table, alias: str, values: Values,
 def plan_filter(flt: ast.Filter, table: Table, alias: str, values: Values,
                 children: list[Child] = []) -> Cond:  # noqa: B006 - read-only default
     child = _child(children, flt.field.name) if not flt.field.json_path else None
-    if child is not None:
+    # Only `is` filters address an embed; anything else is a filter on a column.
+    if child is not None and isinstance(flt.expr.operation, ast.OpIs):
         return embed_null_filter(flt, child)
     lhs = resolve_field(flt.field, table, alias, values)
     cond = plan_operation(lhs, flt.expr.operation, values)
@@ -370,7 +374,8 @@ def plan_filter(flt: ast.Filter, table: Table, alias: str, values: Values,
 def embed_null_filter(flt: ast.Filter, child: Child) -> Cond:
     """`rel=is.null` (no related row) and `rel=not.is.null` (some related row)."""
     op = flt.expr.operation
-    if not isinstance(op, ast.OpIs) or op.value not in ("null", "not_null"):
+    assert isinstance(op, ast.OpIs)
+    if op.value not in ("null", "not_null"):
         raise UnacceptableFilter(
             f"Bad operator on the '{flt.field.name}' embedded resource",
             "Only is null or not is null filters are allowed on embedded resources")

@@ -12,9 +12,20 @@ from typing import Literal, TypeAlias
 
 from dbrest.schema import Kind
 
+
+@dataclass(frozen=True, slots=True)
+class BodyRows:
+    """The value of a `json_rows` parameter: the rows and the kinds of their columns."""
+
+    rows: tuple[dict[str, object], ...]
+    kinds: tuple[tuple[str, str], ...]
+
+    def __hash__(self) -> int:  # values are never cache keys; identity is enough
+        return id(self)
+
 # How a value is handed to the database; each dialect maps the tag to a converter.
 ParamConv = Literal["text", "int", "text_list", "like", "like_list", "json_key", "json_index",
-                    "json_value"]
+                    "json_value", "json_rows"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +189,38 @@ class ReadPlan:
     order: tuple[OrderOut, ...] = ()
     limit: Param | None = None
     offset: Param | None = None
+    mutated: bool = False  # reads the rows a mutation returned, not the table
+
+
+@dataclass(frozen=True, slots=True)
+class WriteColumn:
+    name: str
+    type: TypeRef
+    default: bool = False  # `missing=default`: absent keys take the column default
+
+
+@dataclass(frozen=True, slots=True)
+class Mutation:
+    kind: Literal["insert", "update", "delete", "noop"]
+    schema: str
+    table: str
+    alias: str
+    columns: tuple[WriteColumn, ...] = ()
+    body: Param | None = None  # the rows, one JSON parameter
+    where: tuple[Cond, ...] = ()
+    on_conflict: tuple[str, ...] = ()  # upsert target (a primary or unique key)
+    resolution: Literal["merge", "ignore"] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MutationPlan:
+    """A write, then the read of what it wrote (`return=representation`, embeds too)."""
+
+    mutation: Mutation
+    read: ReadPlan
+    output: OutputFormat = "json"
+    strip_nulls: bool = False
+    count: Literal["exact", "planned", "estimated"] | None = None
 
 
 OutputFormat = Literal["json", "object", "csv"]
@@ -194,11 +237,24 @@ class QueryPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class WriteResponse:
+    """How a write answers: PostgREST's `return=`, Location, max-affected, PUT checks."""
+
+    return_: Literal["minimal", "headers-only", "representation"] = "minimal"
+    location: tuple[str, ...] = ()  # primary-key columns, for `Location` (headers-only)
+    preference_applied: tuple[str, ...] = ()
+    max_affected: int | None = None
+    rollback: bool = False  # `Prefer: tx=rollback` (where allowed) or `db_tx_end`
+
+
+@dataclass(frozen=True, slots=True)
 class PlannedRequest:
-    plan: QueryPlan
+    plan: QueryPlan | MutationPlan
     values: tuple[object, ...]
     offset: int  # the top-level offset, for Content-Range
     content_type: str
     method: str
     schema: str
     profile_header: bool = False
+    table: str = ""
+    write: WriteResponse | None = None

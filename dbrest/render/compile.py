@@ -12,11 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.sql import Select
-
-from dbrest.plan.types import Param, QueryPlan
+from dbrest.plan.types import MutationPlan, Param, QueryPlan
 from dbrest.render.dialect import Dialect
 from dbrest.render.lower import lower_count, lower_query
+from dbrest.render.mutate import lower_write
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +44,18 @@ class CompiledRead:
     count: CompiledQuery | None  # for count=planned/estimated (EXPLAIN of the count)
 
 
+@dataclass(frozen=True, slots=True)
+class CompiledWrite:
+    """A write: `main` returns (total, page_total, body). Where the dialect cannot nest
+    the write in `main`, `mutation` runs first and its rows are staged with `stage`
+    (set-up statements) and `copy` (an INSERT prefix) before `main` reads them."""
+
+    main: CompiledQuery
+    mutation: CompiledQuery | None = None
+    stage: tuple[str, ...] = ()
+    copy: str | None = None
+
+
 def params_of(plan: object, found: dict[int, Param]) -> None:
     if isinstance(plan, Param):
         found[plan.index] = plan
@@ -60,26 +71,43 @@ class Renderer:
     def __init__(self, dialect: Dialect, max_entries: int = 1024) -> None:
         self.dialect = dialect
         self.max_entries = max_entries
-        self._cache: OrderedDict[QueryPlan, CompiledRead] = OrderedDict()
+        self._cache: OrderedDict[QueryPlan | MutationPlan, Any] = OrderedDict()
         self.compiles = 0  # how many times SQLAlchemy compiled (tests assert caching)
 
     def render(self, plan: QueryPlan) -> CompiledRead:
+        return self._cached(plan, self._render_read)  # type: ignore[no-any-return]
+
+    def render_write(self, plan: MutationPlan) -> CompiledWrite:
+        return self._cached(plan, self._render_write)  # type: ignore[no-any-return]
+
+    def _render_read(self, plan: QueryPlan, params: dict[int, Param]) -> CompiledRead:
+        count = None
+        if plan.count in ("planned", "estimated") and self.dialect.caps.planned_count:
+            count = self.compile(lower_count(plan, self.dialect), params)
+        return CompiledRead(self.compile(lower_query(plan, self.dialect), params), count)
+
+    def _render_write(self, plan: MutationPlan, params: dict[int, Param]) -> CompiledWrite:
+        main, mutation = lower_write(plan, self.dialect)
+        if mutation is None:
+            return CompiledWrite(self.compile(main, params))
+        stage, copy = self.dialect.stage_rows(plan.mutation.table)
+        return CompiledWrite(self.compile(main, params), self.compile(mutation, params),
+                             stage, copy)
+
+    def _cached(self, plan: Any, build: Callable[[Any, dict[int, Param]], Any]) -> Any:
         hit = self._cache.get(plan)
         if hit is not None:
             self._cache.move_to_end(plan)
             return hit
         params: dict[int, Param] = {}
         params_of(plan, params)
-        count = None
-        if plan.count in ("planned", "estimated") and self.dialect.caps.planned_count:
-            count = self.compile(lower_count(plan, self.dialect), params)
-        compiled = CompiledRead(self.compile(lower_query(plan, self.dialect), params), count)
+        compiled = build(plan, params)
         self._cache[plan] = compiled
         if len(self._cache) > self.max_entries:
             self._cache.popitem(last=False)
         return compiled
 
-    def compile(self, stmt: Select[Any], params: dict[int, Param]) -> CompiledQuery:
+    def compile(self, stmt: Any, params: dict[int, Param]) -> CompiledQuery:
         self.compiles += 1
         compiled = stmt.compile(dialect=self.dialect.sa_dialect)
         slots = []

@@ -21,6 +21,7 @@ class Capabilities:
     full_text_search: bool  # fts plfts phfts wfts
     planned_count: bool  # count=planned/estimated from the query planner
     schemas: bool  # tables are schema-qualified (SQLite serves one schema, unqualified)
+    dml_in_cte: bool  # `WITH s AS (INSERT … RETURNING …) SELECT …` (else: a temp table)
 
 
 @dataclass(frozen=True)
@@ -30,3 +31,7 @@ class Dialect:
     caps: Capabilities
     # ParamConv tag → (value, kind) → the value handed to the driver
     converters: dict[str, Callable[[Any, str], Any]]
+    # what the rows a write returned are called in the read that follows it
+    mutated_source: Callable[[str], str]
+    # without `dml_in_cte`: (set-up statements, INSERT prefix) staging a write's rows
+    stage_rows: Callable[[str], tuple[tuple[str, ...], str]] | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 from sqlalchemy.types import NullType
 
 
@@ -77,6 +77,24 @@ class FullTextMatch(_Element):
                  language: ColumnElement[Any] | None, is_tsvector: bool) -> None:
         self.lhs, self.op, self.query = lhs, op, query
         self.language, self.is_tsvector = language, is_tsvector
+
+
+class MutationSql(ClauseElement):
+    """INSERT / UPDATE / DELETE … RETURNING of a `Mutation` plan node."""
+
+    inherit_cache = False
+
+    def __init__(self, mutation: Any, body: Any, where: Any) -> None:
+        self.mutation, self.body, self.where = mutation, body, where
+
+
+class WithMutation(ClauseElement):
+    """`WITH pgrst_source AS (<mutation>) <read>`, compiled as one statement."""
+
+    inherit_cache = False
+
+    def __init__(self, mutation: MutationSql, read: Any) -> None:
+        self.mutation, self.read = mutation, read
 
 
 class JsonBody(_Element):

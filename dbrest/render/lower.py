@@ -81,10 +81,10 @@ class Tables:
         self.qualify = qualify
         self._by_alias: dict[str, Any] = {}
 
-    def add(self, schema: str, table: str, alias: str) -> Any:
+    def add(self, schema: str | None, table: str, alias: str) -> Any:
         names = self._columns.get(alias, {})
         clause = sa.table(q(table), *(sa.column(q(n)) for n in names),
-                          schema=q(schema) if self.qualify else None)
+                          schema=q(schema) if self.qualify and schema else None)
         self._by_alias[alias] = clause.alias(alias)
         return self._by_alias[alias]
 
@@ -188,7 +188,10 @@ class Lowerer:
     # -- statements ---------------------------------------------------------------------------
     def read(self, read: ReadPlan, nested: bool = False) -> sa.Select[Any]:
         """A read as a SELECT; `nested` ones (embeds, EXISTS) correlate to their parents."""
-        table = self.tables.add(read.schema, read.table, read.alias)
+        if read.mutated:  # the rows a write returned, under the dialect's name for them
+            table = self.tables.add(None, self.dialect.mutated_source(read.table), read.alias)
+        else:
+            table = self.tables.add(read.schema, read.table, read.alias)
         own = [table]
         source = table
         for join in read.joins:
@@ -218,17 +221,20 @@ class Lowerer:
 
 def lower_query(plan: QueryPlan, dialect: Dialect) -> sa.Select[Any]:
     """`SELECT total, page_total, body FROM (<read>) AS _dbrest_t`: one round trip."""
-    lowerer = Lowerer(dialect, plan)
-    inner = lowerer.read(plan.read).subquery(SOURCE)
-    if plan.count is not None:
-        total: Any = lowerer.count(plan.read).correlate(None).scalar_subquery()
-    else:
-        total = sa.null()
-    keys = tuple((s.key, s.expr.type.kind) for s in plan.read.select)
+    return aggregate(Lowerer(dialect, plan), plan.read, plan.strip_nulls, bool(plan.count))
+
+
+def aggregate(lowerer: Lowerer, read: ReadPlan, strip_nulls: bool,
+              count: bool = False) -> sa.Select[Any]:
+    """The response row: the total (count=exact; else NULL), the page's row count and
+    its JSON body."""
+    inner = lowerer.read(read).subquery(SOURCE)
+    total = lowerer.count(read).correlate(None).scalar_subquery() if count else None
+    keys = tuple((s.key, s.expr.type.kind) for s in read.select)
     return sa.select(
-        total.label("total"),
+        (sa.null() if total is None else total).label("total"),
         sa.func.count().label("page_total"),
-        JsonBody(inner, keys, plan.strip_nulls, "array", as_text=True).label("body"),
+        JsonBody(inner, keys, strip_nulls, "array", as_text=True).label("body"),
     ).select_from(inner)
 
 

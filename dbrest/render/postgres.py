@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 
@@ -20,12 +21,15 @@ from dbrest.render.elements import (
     JsonBody,
     JsonStep,
     Like,
+    MutationSql,
     PgOperator,
     Quantified,
     RegexMatch,
     TypeCast,
+    WithMutation,
 )
 
+PG_SOURCE = "pgrst_source"  # PostgREST's name for the rows a write returned
 _TEXTUAL = frozenset({"text", "character varying", "varchar"})
 _OPS = {"eq": "=", "neq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=",
         "like": "LIKE", "ilike": "ILIKE", "match": "~", "imatch": "~*"}
@@ -130,14 +134,68 @@ def _text_list(value: Any, kind: str) -> Any:
     return [str(v) for v in value]
 
 
+def _json_rows(value: Any, kind: str) -> str:
+    """Rows for `json_populate_recordset`: the database reads each value by column type."""
+    return orjson.dumps(value.rows).decode()
+
+
+
+
+# -- writes -------------------------------------------------------------------------------------
+
+@compiles(MutationSql, "postgresql")
+def _mutation(el: MutationSql, compiler: Any, **kw: Any) -> str:
+    m = el.mutation
+    qt = compiler.preparer.quote_identifier
+    target, alias = f"{qt(m.schema)}.{qt(m.table)}", qt(m.alias)
+    cols = [qt(c.name) for c in m.columns]
+    returning = f" RETURNING {alias}.*"
+    if m.kind == "noop":
+        return f"SELECT {alias}.* FROM {target} AS {alias} WHERE false"
+    where = f" WHERE {compiler.process(el.where, **kw)}" if el.where is not None else ""
+    if m.kind == "delete":
+        return f"DELETE FROM {target} AS {alias}{where}{returning}"
+    body = f"CAST({compiler.process(el.body, **kw)} AS json)"
+    if m.kind == "update":
+        sets = ", ".join(f"{c} = _body.{c}" for c in cols)
+        return (f"UPDATE {target} AS {alias} SET {sets} FROM (SELECT * FROM "
+                f"json_populate_record(NULL::{target}, {body} -> 0)) AS _body{where}{returning}")
+    # A zero-column SELECT inserts rows of defaults (`{}` bodies).
+    sql = (f"INSERT INTO {target} AS {alias} ({', '.join(cols)}) "
+           f"SELECT {', '.join(f'_body.{c}' for c in cols)} "
+           f"FROM json_populate_recordset(NULL::{target}, {body}) AS _body") if cols else (
+        f"INSERT INTO {target} AS {alias} SELECT FROM json_array_elements({body})")
+    return sql + _on_conflict(m, qt) + returning
+
+
+def _on_conflict(m: Any, qt: Any) -> str:
+    """ON CONFLICT for upserts; `qt` quotes an identifier."""
+    if not m.resolution:
+        return ""
+    target = ", ".join(qt(c) for c in m.on_conflict)
+    updates = [c.name for c in m.columns]
+    if m.resolution == "ignore" or not updates:
+        return f" ON CONFLICT ({target}) DO NOTHING"
+    sets = ", ".join(f"{qt(c)} = EXCLUDED.{qt(c)}" for c in updates)
+    return f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
+
+
+@compiles(WithMutation, "postgresql")
+def _with_mutation(el: WithMutation, compiler: Any, **kw: Any) -> str:
+    mutation = compiler.process(el.mutation, **kw)
+    return f"WITH {PG_SOURCE} AS ({mutation}) {compiler.process(el.read, **kw)}"
+
+
 POSTGRES = Dialect(
     name="postgresql",
     sa_dialect=postgresql.dialect(paramstyle="numeric_dollar"),
     caps=Capabilities(range_operators=True, full_text_search=True, planned_count=True,
-                      schemas=True),
+                      schemas=True, dml_in_cte=True),
     converters={
         "text": _text, "like": _text, "json_key": _text, "json_value": _text,
         "text_list": _text_list, "like_list": _text_list,
         "int": lambda v, k: int(v), "json_index": lambda v, k: int(v),
+        "json_rows": _json_rows,
     },
+    mutated_source=lambda table: PG_SOURCE,
 )

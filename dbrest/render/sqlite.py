@@ -24,6 +24,7 @@ from dbrest.render.elements import (
     JsonBody,
     JsonStep,
     Like,
+    MutationSql,
     Quantified,
     RegexMatch,
     TypeCast,
@@ -211,11 +212,104 @@ def _json_index(value: Any, kind: str) -> str:
     return f"$[{n}]" if n >= 0 else f"$[#{n}]"
 
 
+
+
+# -- writes -------------------------------------------------------------------------------------
+
+_PREPARER = sqlite.dialect().identifier_preparer
+
+
+def mutated_table(table: str) -> str:
+    """The temp table a write's returned rows are copied into (one per written table)."""
+    return f"_dbrest_mut_{table}"
+
+
+def temp_statements(table: str) -> tuple[tuple[str, ...], str]:
+    """(set-up statements, INSERT prefix) that stage a write's rows in its temp table."""
+    qt = _PREPARER.quote_identifier
+    temp, source = qt(mutated_table(table)), qt(table)
+    return ((f"CREATE TEMP TABLE IF NOT EXISTS {temp} AS SELECT * FROM main.{source} WHERE 0",
+             f"DELETE FROM temp.{temp}"), f"INSERT INTO temp.{temp} VALUES ")
+
+
+def _extract(row: str, path: str, kind: str) -> str:
+    """A body value as the column stores it: JSON columns keep JSON text, others SQL values."""
+    if kind == "json":
+        return (f"(CASE WHEN coalesce(json_type({row}, {path}), 'null') = 'null' THEN NULL "
+                f"ELSE {row} -> {path} END)")
+    return f"({row} ->> {path})"
+
+
+@compiles(MutationSql, "sqlite")
+def _mutation(el: MutationSql, compiler: Any, **kw: Any) -> str:
+    m = el.mutation
+    qt = compiler.preparer.quote_identifier
+    target, alias = qt(m.table), qt(m.alias)
+    if m.kind == "noop":
+        return f"SELECT * FROM {target} WHERE 0"
+    where = f" WHERE {compiler.process(el.where, **kw)}" if el.where is not None else ""
+    if m.kind == "delete":
+        return f"DELETE FROM {target} AS {alias}{where} RETURNING *"
+    body = compiler.process(el.body, **kw)
+    paths = [(qt(c.name), _bind(compiler, f'$."{c.name}"', kw), c.type.kind) for c in m.columns]
+    if m.kind == "update":
+        row = f"({body} -> '$[0]')"
+        sets = ", ".join(f"{c} = {_extract(row, p, k)}" for c, p, k in paths)
+        return f"UPDATE {target} AS {alias} SET {sets}{where} RETURNING *"
+    if not paths:
+        return f"INSERT INTO {target} DEFAULT VALUES RETURNING *"
+    values = ", ".join(_extract("_body.value", p, k) for _, p, k in paths)
+    # `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
+    return (f"INSERT INTO {target} ({', '.join(c for c, _, _ in paths)}) SELECT {values} "
+            f"FROM json_each({body}) AS _body WHERE true{_on_conflict(m, qt)} RETURNING *")
+
+
+def _on_conflict(m: Any, qt: Any) -> str:
+    """ON CONFLICT for upserts; `qt` quotes an identifier."""
+    if not m.resolution:
+        return ""
+    target = ", ".join(qt(c) for c in m.on_conflict)
+    updates = [c.name for c in m.columns]
+    if m.resolution == "ignore" or not updates:
+        return f" ON CONFLICT ({target}) DO NOTHING"
+    sets = ", ".join(f"{qt(c)} = excluded.{qt(c)}" for c in updates)
+    return f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
+
+
+def _json_rows(value: Any, kind: str) -> str:
+    """Body rows with each value read as PostgreSQL would read it for its column."""
+    kinds = dict(value.kinds)
+    rows = [{k: _body_value(v, kinds.get(k, "text")) for k, v in row.items()}
+            for row in value.rows]
+    return orjson.dumps(rows).decode()
+
+
+def _body_value(value: Any, kind: str) -> Any:
+    if value is None or kind in ("json", "other"):
+        return value
+    if kind == "boolean" and isinstance(value, bool):
+        return value
+    if kind in ("integer", "number", "boolean") and isinstance(value, (int, float)) \
+            and not isinstance(value, bool):
+        if kind == "integer" and isinstance(value, float) and not value.is_integer():
+            raise _invalid("integer", value)
+        return value
+    if isinstance(value, (dict, list)):
+        if kind == "text":
+            return orjson.dumps(value).decode()
+        raise _invalid(kind, orjson.dumps(value).decode())
+    if isinstance(value, bool):
+        if kind == "text":
+            return "true" if value else "false"
+        raise _invalid(kind, value)
+    return _scalar(value, kind) if kind in ("integer", "number", "boolean") else str(value)
+
+
 SQLITE = Dialect(
     name="sqlite",
     sa_dialect=sqlite.dialect(),
     caps=Capabilities(range_operators=False, full_text_search=False, planned_count=False,
-                      schemas=False),
+                      schemas=False, dml_in_cte=False),
     converters={
         "text": _scalar,
         "json_value": _scalar,
@@ -225,5 +319,8 @@ SQLITE = Dialect(
         "json_key": _json_key,
         "json_index": _json_index,
         "int": lambda v, k: int(v),
+        "json_rows": _json_rows,
     },
+    mutated_source=mutated_table,
+    stage_rows=temp_statements,
 )

@@ -35,7 +35,7 @@ TABLES = (
     table("books", col("id", "integer", False), col("title", "text", False),
           col("author_id", "integer"), col("publisher_id", "integer"), col("year", "integer"),
           col("price", "numeric"), col("available", "boolean"), col("meta", "jsonb"),
-          col("published", "date"), col("labels", "text[]"), col("during", "int4range"),
+          col("published", "date"), col("labels", "text[]"), col("during", "tstzrange"),
           col("search", "tsvector")),
     table("book_details", col("book_id", "integer", False), col("isbn", "character varying"),
           pk=("book_id",)),

@@ -1,0 +1,173 @@
+"""Planning a write: POST (insert, upsert), PATCH (update), PUT (single-row upsert), DELETE.
+
+PostgREST's `Plan.mutatePlan`: the body's keys (or `columns=`) are the written columns,
+checked against the table (PGRST204); filters on the root table restrict UPDATE/DELETE;
+PUT must address exactly one row by its whole primary key (PGRST105, PGRST114, PGRST115).
+The rows written are then read back through the ordinary read planner, so `select=` and
+embedding shape a write's representation exactly as they shape a read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dbrest.errors import (
+    ApiRequestError,
+    ColumnNotFound,
+    InvalidFilters,
+    InvalidPreferences,
+    PutLimitNotAllowed,
+    PutMismatch,
+)
+from dbrest.parse import ast
+from dbrest.plan.negotiate import negotiate
+from dbrest.plan.read import Context, PlanOptions, check_paths, plan_filter, plan_logic, plan_node
+from dbrest.plan.read import resolve_table
+from dbrest.plan.types import (
+    BodyRows,
+    Cond,
+    Mutation,
+    MutationPlan,
+    PlannedRequest,
+    ReadPlan,
+    TypeRef,
+    WriteColumn,
+    WriteResponse,
+)
+from dbrest.schema import SchemaCache, Table
+
+KIND = {"POST": "insert", "PUT": "insert", "PATCH": "update", "DELETE": "delete"}
+
+
+def plan_mutation(api: ast.ApiRequest, cache: SchemaCache,
+                  options: PlanOptions = PlanOptions()) -> PlannedRequest:
+    table = resolve_table(api, cache)
+    prefs = api.preferences
+    if prefs.handling == "strict" and prefs.invalid:
+        raise InvalidPreferences("Invalid preferences given with handling=strict",
+                                 f"Invalid preferences: {', '.join(prefs.invalid)}")
+    ctx = Context(api, cache, options)
+    mutation = Mutation(KIND[api.method], table.schema, table.name, "t")  # type: ignore[arg-type]
+    if api.method == "PUT":
+        check_put(api, table)
+    if mutation.kind != "delete":
+        mutation = add_body(ctx, mutation, api, table)
+    if mutation.kind != "insert":
+        mutation = replace(mutation, where=root_filters(ctx, api, table))
+    if mutation.kind == "insert":
+        mutation = add_conflict(mutation, api, table)
+    if (mutation.kind == "insert" and api.payload and not api.payload.rows) or (
+            mutation.kind == "update" and not mutation.columns):
+        mutation = replace(mutation, kind="noop")  # `[]` inserts nothing, `{}` updates nothing
+    return_ = prefs.return_ or "minimal"
+    read = plan_representation(ctx, api, table, return_)
+    check_paths(ctx)
+    output, content_type, strip_nulls = negotiate(api.accept)
+    applied = preference_applied(api, mutation)
+    return PlannedRequest(
+        plan=MutationPlan(mutation, read, output, strip_nulls, prefs.count),
+        values=tuple(ctx.values.items), offset=0, content_type=content_type,
+        method=api.method, schema=api.schema, profile_header=api.profile_requested,
+        table=table.name,
+        write=WriteResponse(return_, table.primary_key if return_ == "headers-only" else (),
+                            applied,
+                            prefs.max_affected if prefs.handling == "strict" else None,
+                            api.rollback),
+    )
+
+
+def add_body(ctx: Context, mutation: Mutation, api: ast.ApiRequest, table: Table) -> Mutation:
+    payload = api.payload
+    assert payload is not None
+    columns = []
+    for key in payload.keys:
+        column = table.column(key)
+        if column is None:
+            raise ColumnNotFound(
+                f"Could not find the '{key}' column of '{table.name}' in the schema cache")
+        columns.append(WriteColumn(key, TypeRef(column.kind, column.native_type),
+                                   api.preferences.missing == "default"))
+    kinds = tuple((c.name, c.type.kind) for c in columns)
+    body = ctx.values.add(BodyRows(payload.rows, kinds), "json_rows")
+    return replace(mutation, columns=tuple(columns), body=body)
+
+
+def root_filters(ctx: Context, api: ast.ApiRequest, table: Table) -> tuple[Cond, ...]:
+    conds: list[Cond] = [plan_filter(flt, table, "t", ctx.values)
+                         for path, flt in api.query.filters if path == ()]
+    conds += [plan_logic(tree, table, "t", ctx.values)
+              for path, tree in api.query.logic if path == ()]
+    return tuple(conds)
+
+
+def add_conflict(mutation: Mutation, api: ast.ApiRequest, table: Table) -> Mutation:
+    resolution = api.preferences.resolution
+    if api.method == "PUT":
+        return replace(mutation, on_conflict=table.primary_key, resolution="merge")
+    if resolution is None:
+        return mutation
+    target = api.query.on_conflict or table.primary_key
+    for name in target:
+        if table.column(name) is None:
+            raise ColumnNotFound(
+                f"Could not find the '{name}' column of '{table.name}' in the schema cache")
+    return replace(mutation, on_conflict=tuple(target),
+                   resolution="merge" if resolution == "merge-duplicates" else "ignore")
+
+
+def check_put(api: ast.ApiRequest, table: Table) -> None:
+    """PUT addresses one row: `eq` filters on exactly the primary key, body agreeing."""
+    root = dict(api.query.ranges).get((), ast.Range())
+    if root.limit is not None or root.offset:
+        raise PutLimitNotAllowed("limit/offset querystring parameters are not allowed for PUT")
+    filters = [flt for path, flt in api.query.filters if path == ()]
+    eq = {flt.field.name: flt.expr.operation.value for flt in filters
+          if not flt.expr.negated and not flt.field.json_path
+          and isinstance(flt.expr.operation, ast.OpQuant) and flt.expr.operation.op == "eq"
+          and flt.expr.operation.quantifier is None}
+    if (not table.primary_key or len(eq) != len(filters) or set(eq) != set(table.primary_key)
+            or api.query.logic):
+        raise InvalidFilters("Filters must include all and only primary key columns with 'eq' "
+                             "operators")
+    payload = api.payload
+    assert payload is not None
+    if len(payload.rows) != 1 or any(
+            str(payload.rows[0].get(col)) != eq[col] for col in table.primary_key):
+        raise PutMismatch("Payload values do not match URL in primary key column(s)")
+
+
+def plan_representation(ctx: Context, api: ast.ApiRequest, table: Table,
+                        return_: str) -> ReadPlan:
+    """The read of the written rows: `select=` for representation, the key for Location."""
+    if return_ == "representation":
+        items = api.query.select
+    elif return_ == "headers-only" and table.primary_key:
+        items = tuple(ast.SelectField(ast.Field(name)) for name in table.primary_key)
+    else:
+        items = ()
+    read = plan_node(ctx, table, "t", items, frozenset({()}), root_filters=False)
+    return replace(read, mutated=True, limit=None, offset=None)
+
+
+def preference_applied(api: ast.ApiRequest, mutation: Mutation) -> tuple[str, ...]:
+    """`Preference-Applied`, in PostgREST's order."""
+    prefs = api.preferences
+    out = []
+    if prefs.resolution and mutation.kind == "insert" and api.method == "POST":
+        out.append(f"resolution={prefs.resolution}")
+    if prefs.missing and mutation.kind == "insert":
+        out.append(f"missing={prefs.missing}")
+    if prefs.return_:
+        out.append(f"return={prefs.return_}")
+    if prefs.count:
+        out.append(f"count={prefs.count}")
+    if prefs.tx and api.tx_allowed:
+        out.append(f"tx={prefs.tx}")
+    if prefs.handling:
+        out.append(f"handling={prefs.handling}")
+    if prefs.max_affected is not None and prefs.handling == "strict":
+        out.append(f"max-affected={prefs.max_affected}")
+    return tuple(out)
+
+
+__all__ = ["plan_mutation", "ApiRequestError"]

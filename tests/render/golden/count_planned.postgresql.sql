@@ -1,0 +1,11 @@
+SELECT (SELECT count(*) AS count_1 
+FROM "public"."books" AS t 
+WHERE t."year" > CAST(CAST($1 AS TEXT) AS integer)) AS total, count(*) AS page_total, (coalesce(json_agg(_dbrest_t), '[]'))::text AS body 
+FROM (SELECT t."id" AS "id" 
+FROM "public"."books" AS t 
+WHERE t."year" > CAST(CAST($1 AS TEXT) AS integer)) AS _dbrest_t
+-- params: ["2000"]
+-- count: SELECT 1 
+FROM "public"."books" AS t 
+WHERE t."year" > CAST(CAST($1 AS TEXT) AS integer)
+-- count params: ["2000"]

@@ -1,0 +1,5 @@
+SELECT NULL AS total, count(*) AS page_total, coalesce(json_group_array(json_object(?, _dbrest_t.id)), '[]') AS body 
+FROM (SELECT t."id" AS "id" 
+FROM "books" AS t 
+WHERE t."id" IN (SELECT value FROM json_each(?)) AND EXISTS (SELECT 1 FROM json_each(?) AS _q WHERE t."title" GLOB _q.value)) AS _dbrest_t
+-- params: ["id", "[1,2]", "[\"D*\",\"*n\"]"]

@@ -1,0 +1,1 @@
+-- error: PGRST127 full-text search ('wfts') is not available on sqlite

@@ -1,0 +1,1 @@
+-- error: PGRST127 full-text search ('plfts') is not available on sqlite

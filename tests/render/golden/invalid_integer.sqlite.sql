@@ -1,0 +1,1 @@
+-- error: 22P02 invalid input syntax for type integer: "abc"

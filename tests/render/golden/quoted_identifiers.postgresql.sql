@@ -1,0 +1,4 @@
+SELECT NULL AS total, count(*) AS page_total, (coalesce(json_agg(_dbrest_t), '[]'))::text AS body 
+FROM (SELECT t."title" AS "my key", t."year" AS "y" 
+FROM "public"."books" AS t ORDER BY t."title" ASC NULLS LAST) AS _dbrest_t
+-- params: []

@@ -1,0 +1,1 @@
+-- error: PGRST127 the 'adj' operator is not available on sqlite

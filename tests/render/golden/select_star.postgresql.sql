@@ -1,0 +1,4 @@
+SELECT NULL AS total, count(*) AS page_total, (coalesce(json_agg(_dbrest_t), '[]'))::text AS body 
+FROM (SELECT t."id" AS "id", t."name" AS "name", t."born" AS "born" 
+FROM "public"."authors" AS t) AS _dbrest_t
+-- params: []
