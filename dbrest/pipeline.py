@@ -75,9 +75,7 @@ class Pipeline:
         planned = plan_mutation(api, self.cache, self.options)
         assert isinstance(planned.plan, MutationPlan) and planned.write is not None
         compiled = self.renderer.render_write(planned.plan)
-        args = compiled.main.bind(planned.values)
-        mutation_args = compiled.mutation.bind(planned.values) if compiled.mutation else None
-        result = await self.backend.run_write(compiled, args, mutation_args,
+        result = await self.backend.run_write(compiled, planned.values,
                                               lambda r: check_write(planned, r),
                                               planned.write.rollback)
         return serialize_write(planned, result)

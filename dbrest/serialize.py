@@ -108,6 +108,8 @@ def serialize_read(planned: PlannedRequest, result: ReadResult) -> HttpResponse:
     body = _shape_body(planned, result)
     headers = [("content-type", planned.content_type),
                ("content-range", content_range(lower, result.page_total, result.total))]
+    if planned.preference_applied:
+        headers.append(("preference-applied", ", ".join(planned.preference_applied)))
     if planned.profile_header:
         headers.append(("content-profile", planned.schema))
     if planned.method == "HEAD":
@@ -132,11 +134,11 @@ def serialize_write(planned: PlannedRequest, result: ReadResult) -> HttpResponse
     assert write is not None
     n = result.page_total
     total = n if planned.plan.count else None
+    headers = []
     if planned.method == "PATCH":
-        content = content_range(0, n, total)
-    else:
-        content = f"*/{'*' if total is None else total}"
-    headers = [("content-range", content)]
+        headers.append(("content-range", content_range(0, n, total)))
+    elif planned.method != "PUT":
+        headers.append(("content-range", f"*/{'*' if total is None else total}"))
     if write.preference_applied:
         headers.append(("preference-applied", ", ".join(write.preference_applied)))
     if planned.profile_header:
@@ -147,12 +149,18 @@ def serialize_write(planned: PlannedRequest, result: ReadResult) -> HttpResponse
         query = "&".join(f"{quote(k, safe='')}=eq.{quote(str(row[k]), safe='')}"
                          for k in write.location)
         headers.append(("location", f"/{quote(planned.table, safe='')}?{query}"))
+    # PostgREST `Response.hs`: a merging upsert that inserted nothing is 200; PUT is 201
+    # when it created the row; PATCH/DELETE/PUT without a body are 204.
+    created = result.inserted is None or result.inserted > 0
+    if planned.method == "POST":
+        status = 201 if created else 200
+    elif write.return_ != "representation":
+        status = 204
+    else:
+        status = 201 if planned.method == "PUT" and created else 200
     if write.return_ == "representation":
         body = _shape_body(planned, result)
         headers.insert(0, ("content-type", planned.content_type))
-        status = 201 if planned.method == "POST" else 200
-    else:
-        status = 201 if planned.method == "POST" else 204
     return HttpResponse(status, tuple(headers), body)
 
 

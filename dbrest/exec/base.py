@@ -20,6 +20,7 @@ class ReadResult:
     total: int | None
     page_total: int
     body: str  # the JSON array text the database built
+    inserted: int | None = None  # upserts: how many rows were new (201 vs 200)
 
 
 class Backend(Protocol):
@@ -34,9 +35,8 @@ class Backend(Protocol):
     async def run_read(self, compiled: CompiledRead, args: list[Any],
                        count_args: list[Any] | None) -> ReadResult: ...
 
-    async def run_write(self, compiled: CompiledWrite, args: list[Any],
-                        mutation_args: list[Any] | None, check: Callable[[ReadResult], None],
-                        rollback: bool) -> ReadResult:
+    async def run_write(self, compiled: CompiledWrite, values: Sequence[object],
+                        check: Callable[[ReadResult], None], rollback: bool) -> ReadResult:
         """Run a write in one transaction. `check` may raise to refuse the result (the
         transaction rolls back); `rollback` ends a successful one with a rollback too."""
         ...

@@ -52,16 +52,17 @@ class PostgresBackend:
         except Exception:  # noqa: BLE001 - a health check answers, it never raises
             return False
 
-    async def run_write(self, compiled: CompiledWrite, args: list[Any],
-                        mutation_args: list[Any] | None, check: Callable[[ReadResult], None],
-                        rollback: bool) -> ReadResult:
+    async def run_write(self, compiled: CompiledWrite, values: Sequence[object],
+                        check: Callable[[ReadResult], None], rollback: bool) -> ReadResult:
+        args = compiled.main.bind(values)
         try:
             async with self.database.connection() as conn:
                 tx = conn.transaction()
                 await tx.start()
                 try:
                     row = await conn.raw_connection.fetchrow(compiled.main.sql, *args)
-                    result = ReadResult(row["total"], row["page_total"], row["body"])
+                    result = ReadResult(row["total"], row["page_total"], row["body"],
+                                        row.get("inserted"))
                     check(result)
                     if rollback:  # surface deferred constraint errors before discarding
                         await conn.raw_connection.execute("SET CONSTRAINTS ALL IMMEDIATE")

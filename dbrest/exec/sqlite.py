@@ -113,16 +113,15 @@ class SqliteBackend:
         except Exception:  # noqa: BLE001 - a health check answers, it never raises
             return False
 
-    async def run_write(self, compiled: CompiledWrite, args: list[Any],
-                        mutation_args: list[Any] | None, check: Callable[[ReadResult], None],
-                        rollback: bool) -> ReadResult:
+    async def run_write(self, compiled: CompiledWrite, values: Sequence[object],
+                        check: Callable[[ReadResult], None], rollback: bool) -> ReadResult:
         try:
             async with self.connection() as conn:
                 # IMMEDIATE takes the write lock up front: concurrent writers wait (busy
                 # timeout) instead of failing on a lock upgrade.
                 await conn.execute("BEGIN IMMEDIATE")
                 try:
-                    result = await self._write(conn, compiled, args, mutation_args or [])
+                    result = await self._write(conn, compiled, values)
                     check(result)
                 except BaseException:
                     await conn.execute("ROLLBACK")
@@ -133,21 +132,26 @@ class SqliteBackend:
             raise map_sqlite_error(err) from err
 
     @staticmethod
-    async def _write(conn: aiosqlite.Connection, compiled: CompiledWrite, args: list[Any],
-                     mutation_args: list[Any]) -> ReadResult:
+    async def _write(conn: aiosqlite.Connection, compiled: CompiledWrite,
+                     values: Sequence[object]) -> ReadResult:
         """The write with RETURNING, its rows staged in the temp table, then the read."""
         assert compiled.mutation is not None and compiled.copy is not None
+        existing = None
+        if compiled.existing is not None:
+            async with conn.execute(compiled.existing.sql, compiled.existing.bind(values)) as cur:
+                existing = (await cur.fetchone())[0]
         for statement in compiled.stage:
             await conn.execute(statement)
-        async with conn.execute(compiled.mutation.sql, mutation_args) as cursor:
+        async with conn.execute(compiled.mutation.sql, compiled.mutation.bind(values)) as cursor:
             rows = await cursor.fetchall()
             width = len(cursor.description or ())
         if rows and width:
             await conn.executemany(compiled.copy + "(" + ", ".join("?" * width) + ")", rows)
-        async with conn.execute(compiled.main.sql, args) as cursor:
+        async with conn.execute(compiled.main.sql, compiled.main.bind(values)) as cursor:
             row = await cursor.fetchone()
         assert row is not None
-        return ReadResult(row[0], row[1], row[2])
+        inserted = None if existing is None else len(rows) - existing
+        return ReadResult(row[0], row[1], row[2], inserted)
 
     async def run_read(self, compiled: CompiledRead, args: list[Any],
                        count_args: list[Any] | None) -> ReadResult:

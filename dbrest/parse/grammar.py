@@ -204,6 +204,8 @@ def _json_operand(cur: Cursor, arrow: str) -> JsonStep:
             return JsonStep(arrow, cur.text[start:cur.pos], True)  # type: ignore[arg-type]
         if cur.text[start] == "-":
             cur.fail("expecting digit, \"->\", \"::\", \".\", \",\" or end of input")
+    elif cur.pos > start:
+        cur.fail("expecting digit")  # a bare key cannot start with "-": `->-x` is no index
     cur.pos = start
     if cur.startswith('"'):
         key = p_quoted(cur)

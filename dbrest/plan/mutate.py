@@ -153,9 +153,9 @@ def preference_applied(api: ast.ApiRequest, mutation: Mutation) -> tuple[str, ..
     """`Preference-Applied`, in PostgREST's order."""
     prefs = api.preferences
     out = []
-    if prefs.resolution and mutation.kind == "insert" and api.method == "POST":
+    if prefs.resolution and api.method == "POST" and mutation.on_conflict:
         out.append(f"resolution={prefs.resolution}")
-    if prefs.missing and mutation.kind == "insert":
+    if prefs.missing and api.method in ("POST", "PATCH"):
         out.append(f"missing={prefs.missing}")
     if prefs.return_:
         out.append(f"return={prefs.return_}")
@@ -165,7 +165,7 @@ def preference_applied(api: ast.ApiRequest, mutation: Mutation) -> tuple[str, ..
         out.append(f"tx={prefs.tx}")
     if prefs.handling:
         out.append(f"handling={prefs.handling}")
-    if prefs.max_affected is not None and prefs.handling == "strict":
+    if prefs.max_affected is not None and api.method in ("PATCH", "DELETE"):
         out.append(f"max-affected={prefs.max_affected}")
     return tuple(out)
 

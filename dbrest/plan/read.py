@@ -112,8 +112,22 @@ def plan_read(api: ast.ApiRequest, cache: SchemaCache,
         plan=QueryPlan(read, api.preferences.count, output, strip_nulls),
         values=tuple(ctx.values.items), offset=api.top_range.offset,
         content_type=content_type, method=api.method, schema=api.schema,
-        profile_header=api.profile_requested,
+        profile_header=api.profile_requested, table=table.name,
+        preference_applied=read_preferences(api),
     )
+
+
+def read_preferences(api: ast.ApiRequest) -> tuple[str, ...]:
+    """What a read honours of `Prefer`, in PostgREST's order (`responsePreferences`)."""
+    prefs = api.preferences
+    out = []
+    if prefs.count:
+        out.append(f"count={prefs.count}")
+    if prefs.tx and api.tx_allowed:
+        out.append(f"tx={prefs.tx}")
+    if prefs.handling:
+        out.append(f"handling={prefs.handling}")
+    return tuple(out)
 
 
 def resolve_table(api: ast.ApiRequest, cache: SchemaCache) -> Table:

@@ -211,6 +211,11 @@ class Mutation:
     on_conflict: tuple[str, ...] = ()  # upsert target (a primary or unique key)
     resolution: Literal["merge", "ignore"] | None = None
 
+    @property
+    def counts_inserted(self) -> bool:
+        """Upserts answer 201 or 200 by whether they created a row."""
+        return self.kind == "insert" and self.resolution == "merge"
+
 
 @dataclass(frozen=True, slots=True)
 class MutationPlan:
@@ -258,3 +263,4 @@ class PlannedRequest:
     profile_header: bool = False
     table: str = ""
     write: WriteResponse | None = None
+    preference_applied: tuple[str, ...] = ()  # reads: `Preference-Applied`

@@ -15,7 +15,7 @@ from typing import Any
 from dbrest.plan.types import MutationPlan, Param, QueryPlan
 from dbrest.render.dialect import Dialect
 from dbrest.render.lower import lower_count, lower_query
-from dbrest.render.mutate import lower_write
+from dbrest.render.mutate import lower_existing, lower_write
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,7 @@ class CompiledWrite:
     mutation: CompiledQuery | None = None
     stage: tuple[str, ...] = ()
     copy: str | None = None
+    existing: CompiledQuery | None = None  # upserts: rows already there, before the write
 
 
 def params_of(plan: object, found: dict[int, Param]) -> None:
@@ -91,8 +92,11 @@ class Renderer:
         if mutation is None:
             return CompiledWrite(self.compile(main, params))
         stage, copy = self.dialect.stage_rows(plan.mutation.table)
+        existing = None
+        if plan.mutation.counts_inserted:
+            existing = self.compile(lower_existing(plan), params)
         return CompiledWrite(self.compile(main, params), self.compile(mutation, params),
-                             stage, copy)
+                             stage, copy, existing)
 
     def _cached(self, plan: Any, build: Callable[[Any, dict[int, Param]], Any]) -> Any:
         hit = self._cache.get(plan)

@@ -97,6 +97,19 @@ class WithMutation(ClauseElement):
         self.mutation, self.read = mutation, read
 
 
+class InsertedCount(_Element):
+    """How many rows a merging upsert inserted (NULL where another statement tells)."""
+
+
+class ExistingCount(ClauseElement):
+    """Rows an upsert's body already matches on its conflict target (SQLite pre-count)."""
+
+    inherit_cache = False
+
+    def __init__(self, mutation: Any, body: Any) -> None:
+        self.mutation, self.body = mutation, body
+
+
 class JsonBody(_Element):
     """The rows of subquery `source` as JSON: `array` of objects (`[]` when empty), one
     `object` (NULL when no row), or an array of the `values` of its single column.

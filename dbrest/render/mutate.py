@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from dbrest.plan.types import MutationPlan
 from dbrest.render.dialect import Dialect
-from dbrest.render.elements import MutationSql, WithMutation
+from dbrest.render.elements import ExistingCount, InsertedCount, MutationSql, WithMutation
 from dbrest.render.lower import Lowerer, aggregate
 
 
@@ -34,6 +34,15 @@ def lower_write(plan: MutationPlan, dialect: Dialect) -> tuple[Any, Any | None]:
     lowerer = Lowerer(dialect, plan)
     mutation = mutation_element(lowerer, plan)
     read = aggregate(lowerer, plan.read, plan.strip_nulls)
+    if plan.mutation.counts_inserted:
+        read = read.add_columns(InsertedCount().label("inserted"))
     if dialect.caps.dml_in_cte:
         return WithMutation(mutation, read), None
     return read, mutation
+
+
+def lower_existing(plan: MutationPlan) -> ExistingCount:
+    """For dialects without DML in CTEs: count the upsert's rows that exist already."""
+    m = plan.mutation
+    assert m.body is not None
+    return ExistingCount(m, sa.bindparam(f"p{m.body.index}"))

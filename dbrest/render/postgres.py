@@ -19,6 +19,7 @@ from dbrest.render.elements import (
     FullTextMatch,
     IsTest,
     JsonBody,
+    InsertedCount,
     JsonStep,
     Like,
     MutationSql,
@@ -150,6 +151,8 @@ def _mutation(el: MutationSql, compiler: Any, **kw: Any) -> str:
     target, alias = f"{qt(m.schema)}.{qt(m.table)}", qt(m.alias)
     cols = [qt(c.name) for c in m.columns]
     returning = f" RETURNING {alias}.*"
+    if m.counts_inserted:  # a row the upsert created has no deleting transaction yet
+        returning += f", ({alias}.xmax = 0) AS _dbrest_inserted"
     if m.kind == "noop":
         return f"SELECT {alias}.* FROM {target} AS {alias} WHERE false"
     where = f" WHERE {compiler.process(el.where, **kw)}" if el.where is not None else ""
@@ -178,6 +181,11 @@ def _on_conflict(m: Any, qt: Any) -> str:
         return f" ON CONFLICT ({target}) DO NOTHING"
     sets = ", ".join(f"{qt(c)} = EXCLUDED.{qt(c)}" for c in updates)
     return f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
+
+
+@compiles(InsertedCount, "postgresql")
+def _inserted(el: InsertedCount, compiler: Any, **kw: Any) -> str:
+    return f"(SELECT count(*) FROM {PG_SOURCE} WHERE _dbrest_inserted)"
 
 
 @compiles(WithMutation, "postgresql")

@@ -22,6 +22,8 @@ from dbrest.render.elements import (
     Coerce,
     IsTest,
     JsonBody,
+    ExistingCount,
+    InsertedCount,
     JsonStep,
     Like,
     MutationSql,
@@ -262,6 +264,23 @@ def _mutation(el: MutationSql, compiler: Any, **kw: Any) -> str:
     # `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
     return (f"INSERT INTO {target} ({', '.join(c for c, _, _ in paths)}) SELECT {values} "
             f"FROM json_each({body}) AS _body WHERE true{_on_conflict(m, qt)} RETURNING *")
+
+
+@compiles(InsertedCount, "sqlite")
+def _inserted(el: InsertedCount, compiler: Any, **kw: Any) -> str:
+    return "NULL"  # told by the ExistingCount run before the write
+
+
+@compiles(ExistingCount, "sqlite")
+def _existing(el: ExistingCount, compiler: Any, **kw: Any) -> str:
+    m = el.mutation
+    qt = compiler.preparer.quote_identifier
+    body = compiler.process(el.body, **kw)
+    keys = [(qt(c), _bind(compiler, f'$."{c}"', kw)) for c in m.on_conflict]
+    target = ", ".join(c for c, _ in keys)
+    values = ", ".join(f"_body.value ->> {p}" for _, p in keys)
+    return (f"SELECT count(*) FROM {qt(m.table)} WHERE ({target}) IN "
+            f"(SELECT {values} FROM json_each({body}) AS _body)")
 
 
 def _on_conflict(m: Any, qt: Any) -> str:

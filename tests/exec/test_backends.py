@@ -1,0 +1,283 @@
+"""The two backends against the conformance fixture: introspection, health, start-up.
+
+Uses the session fixtures of tests/conftest.py (a PostgreSQL database and a SQLite file
+loaded from conformance/fixtures/schema.sql): both must describe the same schema, so
+that plans — and URLs — mean the same thing on either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from dbrest.errors import ConnectionError_
+from dbrest.exec.base import Backend
+from dbrest.exec.postgres import PostgresBackend
+from dbrest.exec.sqlite import SqliteBackend
+from dbrest.render.compile import Renderer
+from dbrest.schema import SchemaCache
+from tests.plan.helpers import plan
+
+T = TypeVar("T")
+
+TABLES = {"addresses", "authors", "book_details", "book_tags", "books", "empty_table",
+          "employees", "event_log", "items", "odd_columns", "orders", "publishers",
+          "recent_books", "regions", "reviews", "stores", "tags"}
+
+
+def with_backend(backend: Backend, use: Callable[[Backend], Awaitable[T]]) -> T:
+    async def run() -> T:
+        await backend.start()
+        try:
+            return await use(backend)
+        finally:
+            await backend.stop()
+    return asyncio.run(run())
+
+
+def introspect(backend: Backend) -> SchemaCache:
+    return with_backend(backend, lambda b: b.introspect(("public",)))
+
+
+@pytest.fixture(scope="module")
+def caches(pg_fixture_uri: str, sqlite_fixture_path: Path) -> dict[str, SchemaCache]:
+    return {"postgres": introspect(PostgresBackend(pg_fixture_uri, 2)),
+            "sqlite": introspect(SqliteBackend(str(sqlite_fixture_path), 2))}
+
+
+BACKENDS = pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+
+
+@BACKENDS
+def test_tables(caches: dict[str, SchemaCache], backend: str) -> None:
+    cache = caches[backend]
+    assert {name for schema, name in cache.tables if schema == "public"} == TABLES
+    assert {name for (_, name), t in cache.tables.items() if t.is_view} == {"recent_books"}
+
+
+def test_same_columns_and_kinds(caches: dict[str, SchemaCache]) -> None:
+    def columns(cache: SchemaCache) -> dict[str, list[tuple[str, str]]]:
+        return {name: [(c.name, c.kind) for c in t.columns]
+                for (_, name), t in cache.tables.items()}
+    assert columns(caches["postgres"]) == columns(caches["sqlite"])
+
+
+@BACKENDS
+@pytest.mark.parametrize(("table", "expected"), [
+    ("books", [("id", "integer"), ("title", "text"), ("author_id", "integer"),
+               ("publisher_id", "integer"), ("year", "integer"), ("pages", "integer"),
+               ("price", "number"), ("genre", "text"), ("tags", "json"), ("metadata", "json"),
+               ("published_on", "date"), ("created_at", "timestamp")]),
+    ("authors", [("id", "integer"), ("name", "text"), ("birth_year", "integer"),
+                 ("country", "text"), ("active", "boolean")]),
+    ("orders", [("id", "integer"), ("customer", "text"), ("billing_address_id", "integer"),
+                ("shipping_address_id", "integer"), ("total", "number"), ("status", "text"),
+                ("ordered_at", "timestamp")]),
+    ("odd_columns", [("id", "integer"), ("Column With Space", "text"),
+                     ("field-with-dash", "text"), ("UpperCase", "integer"), ("label", "text")]),
+    ("recent_books", [("id", "integer"), ("title", "text"), ("author_id", "integer"),
+                      ("year", "integer"), ("genre", "text")]),
+])
+def test_column_kinds(caches: dict[str, SchemaCache], backend: str, table: str,
+                      expected: list[tuple[str, str]]) -> None:
+    t = caches[backend].table("public", table)
+    assert t is not None
+    assert [(c.name, c.kind) for c in t.columns] == expected
+
+
+@BACKENDS
+@pytest.mark.parametrize(("table", "pk"), [
+    ("books", ("id",)),
+    ("book_details", ("book_id",)),
+    ("book_tags", ("book_id", "tag_id")),
+    ("regions", ("country_code", "region_code")),
+    ("event_log", ()),
+    ("recent_books", ()),
+])
+def test_primary_keys(caches: dict[str, SchemaCache], backend: str, table: str,
+                      pk: tuple[str, ...]) -> None:
+    t = caches[backend].table("public", table)
+    assert t is not None and t.primary_key == pk
+
+
+@BACKENDS
+@pytest.mark.parametrize(("table", "uniques"), [
+    ("publishers", (("name",),)),
+    ("tags", (("name",),)),
+    ("books", ()),
+])
+def test_unique_keys(caches: dict[str, SchemaCache], backend: str, table: str,
+                     uniques: tuple[tuple[str, ...], ...]) -> None:
+    t = caches[backend].table("public", table)
+    assert t is not None and t.unique_keys == uniques
+
+
+FOREIGN_KEYS = {
+    ("billing", "orders", ("billing_address_id",), "addresses", ("id",)),
+    ("shipping", "orders", ("shipping_address_id",), "addresses", ("id",)),
+    ("book_details_book_id_fkey", "book_details", ("book_id",), "books", ("id",)),
+    ("book_tags_book_id_fkey", "book_tags", ("book_id",), "books", ("id",)),
+    ("book_tags_tag_id_fkey", "book_tags", ("tag_id",), "tags", ("id",)),
+    ("books_author_id_fkey", "books", ("author_id",), "authors", ("id",)),
+    ("books_publisher_id_fkey", "books", ("publisher_id",), "publishers", ("id",)),
+    ("employees_manager_id_fkey", "employees", ("manager_id",), "employees", ("id",)),
+    ("reviews_book_id_fkey", "reviews", ("book_id",), "books", ("id",)),
+    ("stores_region_fkey", "stores", ("country_code", "region_code"), "regions",
+     ("country_code", "region_code")),
+}
+
+
+@BACKENDS
+def test_foreign_keys(caches: dict[str, SchemaCache], backend: str) -> None:
+    fks = {(f.name, f.table, f.columns, f.ref_table, f.ref_columns)
+           for f in caches[backend].foreign_keys}
+    assert fks == FOREIGN_KEYS
+    assert {(f.schema, f.ref_schema) for f in caches[backend].foreign_keys} == {
+        ("public", "public")}
+
+
+@BACKENDS
+def test_view_sources(caches: dict[str, SchemaCache], backend: str) -> None:
+    assert caches[backend].view_sources == {("public", "recent_books"): {
+        c: ("public", "books", c) for c in ("id", "title", "author_id", "year", "genre")}}
+
+
+@BACKENDS
+def test_relationships_agree(caches: dict[str, SchemaCache], backend: str) -> None:
+    def rels(cache: SchemaCache) -> set[tuple[Any, ...]]:
+        return {(r.table, r.foreign_table, r.cardinality, r.constraint, r.columns)
+                for group in cache.relationships.values() for r in group}
+    assert rels(caches[backend]) == rels(caches["postgres"])
+    assert ("recent_books", "authors", "m2o", "books_author_id_fkey",
+            (("author_id", "id"),)) in rels(caches[backend])
+
+
+# BUG: SQLite's introspection marks every integer primary-key column as having a default,
+# but only a single-column `INTEGER PRIMARY KEY` is a rowid alias (sqlite.org/lang_createtable
+# .html#rowid); book_tags(book_id, tag_id) is a composite key with no default at all.
+@pytest.mark.xfail(strict=True, reason="composite integer PK columns reported has_default")
+def test_sqlite_composite_key_columns_have_no_default(caches: dict[str, SchemaCache]) -> None:
+    t = caches["sqlite"].table("public", "book_tags")
+    assert t is not None
+    assert [c.has_default for c in t.columns] == [False, False]
+
+
+# BUG: an `INTEGER PRIMARY KEY` column is the rowid and can never be NULL, yet SQLite's
+# introspection reports it nullable (PRAGMA table_info's notnull is 0), where PostgreSQL's
+# says NOT NULL.
+@pytest.mark.xfail(strict=True, reason="INTEGER PRIMARY KEY reported nullable on SQLite")
+def test_sqlite_rowid_primary_key_is_not_nullable(caches: dict[str, SchemaCache]) -> None:
+    for name in ("books", "authors", "items"):
+        t = caches["sqlite"].table("public", name)
+        assert t is not None and t.column("id") is not None
+        assert t.column("id").nullable is False  # type: ignore[union-attr]
+
+
+# -- health and running a read ----------------------------------------------------------------
+
+def make(backend: str, pg_uri: str, sqlite_path: Path) -> Backend:
+    if backend == "postgres":
+        return PostgresBackend(pg_uri, 2)
+    return SqliteBackend(str(sqlite_path), 2, acquire_timeout=1.0)
+
+
+@BACKENDS
+def test_ping(backend: str, pg_fixture_uri: str, sqlite_fixture_path: Path) -> None:
+    assert with_backend(make(backend, pg_fixture_uri, sqlite_fixture_path), lambda b: b.ping())
+
+
+@BACKENDS
+def test_ping_after_stop_is_false_not_an_exception(backend: str, pg_fixture_uri: str,
+                                                   sqlite_fixture_path: Path) -> None:
+    async def run() -> bool:
+        b = make(backend, pg_fixture_uri, sqlite_fixture_path)
+        await b.start()
+        await b.stop()
+        return await asyncio.wait_for(b.ping(), 5)
+
+    assert asyncio.run(run()) is False
+
+
+RESTART_BUG = pytest.mark.xfail(strict=True, reason="SqliteBackend.stop() leaves the closed "
+                                "connections in its idle queue; a restarted pool hands them out")
+
+
+# BUG: `SqliteBackend.stop()` closes its connections and clears `_all` but not `_idle`, so
+# after stop() + start() the queue holds the closed connections first: the next requests
+# get a closed aiosqlite connection (ping False; a read fails with a non-sqlite3 error, a 500).
+@pytest.mark.parametrize("backend", ["postgres", pytest.param("sqlite", marks=RESTART_BUG)])
+def test_restart(backend: str, pg_fixture_uri: str, sqlite_fixture_path: Path) -> None:
+    async def run() -> list[bool]:
+        b = make(backend, pg_fixture_uri, sqlite_fixture_path)
+        await b.start()
+        await b.stop()
+        await b.start()
+        try:
+            return [await b.ping() for _ in range(4)]
+        finally:
+            await b.stop()
+
+    assert asyncio.run(run()) == [True] * 4
+
+
+@BACKENDS
+@pytest.mark.parametrize(("target", "body", "total"), [
+    ("/books?select=id,title&id=eq.7", '[{"id": 7, "title": "Dune"}]', None),
+    ("/items?select=id&id=lte.3&order=id.desc", '[{"id": 3}, {"id": 2}, {"id": 1}]', None),
+    ("/items?select=id&id=gt.13&order=id", '[{"id": 14}, {"id": 15}]', None),
+    ("/empty_table", "[]", None),
+])
+def test_run_read(backend: str, pg_fixture_uri: str, sqlite_fixture_path: Path, target: str,
+                  body: str, total: int | None) -> None:
+    import json
+
+    b = make(backend, pg_fixture_uri, sqlite_fixture_path)
+    planned = plan(target, cache=introspect(make(backend, pg_fixture_uri, sqlite_fixture_path)))
+    compiled = Renderer(b.dialect).render(planned.plan)
+
+    async def use(backend_: Backend) -> Any:
+        return await backend_.run_read(compiled, compiled.main.bind(planned.values), None)
+
+    result = with_backend(b, use)
+    assert json.loads(result.body) == json.loads(body)
+    assert result.page_total == len(json.loads(body))
+    assert result.total == total
+
+
+@BACKENDS
+def test_run_read_count_exact(backend: str, pg_fixture_uri: str,
+                              sqlite_fixture_path: Path) -> None:
+    b = make(backend, pg_fixture_uri, sqlite_fixture_path)
+    planned = plan("/items?select=id&limit=2", {"Prefer": "count=exact"},
+                   cache=introspect(make(backend, pg_fixture_uri, sqlite_fixture_path)))
+    compiled = Renderer(b.dialect).render(planned.plan)
+    result = with_backend(b, lambda x: x.run_read(compiled, compiled.main.bind(planned.values),
+                                                  None))
+    assert (result.total, result.page_total) == (15, 2)
+
+
+# -- start-up failures ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("uri", [
+    "postgres://nobody@127.0.0.1:1/x",
+    "postgresql://nobody@127.0.0.1:1/x",
+])
+def test_unreachable_postgres_is_pgrst000_on_start(uri: str) -> None:
+    backend = PostgresBackend(uri, 1)
+    with pytest.raises(ConnectionError_) as info:
+        asyncio.run(asyncio.wait_for(backend.start(), 15))
+    err = info.value
+    assert (err.error_code(), err.http_status(), err.message) == (
+        "PGRST000", 503, "Database connection error.")
+    assert err.details
+
+
+def test_unopenable_sqlite_file_is_pgrst000_on_start(tmp_path: Path) -> None:
+    backend = SqliteBackend(str(tmp_path / "no" / "such" / "dir" / "x.db"), 1)
+    with pytest.raises(ConnectionError_) as info:
+        asyncio.run(backend.start())
+    assert info.value.error_code() == "PGRST000"
