@@ -22,6 +22,7 @@ class Column:
     kind: Kind
     nullable: bool = True
     has_default: bool = False
+    default_sql: str | None = None  # the default expression, as the database prints it
 
 
 @dataclass(frozen=True, slots=True)

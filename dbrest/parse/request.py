@@ -16,6 +16,7 @@ from dbrest.parse.query_params import parse_query_params
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 
 def resource_of(path: str) -> str | None:
@@ -29,7 +30,8 @@ def resource_of(path: str) -> str | None:
 
 
 def parse_schema(req: HttpRequest, schemas: tuple[str, ...]) -> tuple[str, bool]:
-    header = "accept-profile" if req.method in READ_METHODS else "content-profile"
+    # Writes name their schema in Content-Profile, anything else in Accept-Profile.
+    header = "content-profile" if req.method in WRITE_METHODS else "accept-profile"
     wanted = req.header(header)
     if wanted is None:
         return schemas[0], len(schemas) > 1
@@ -50,10 +52,13 @@ def parse_tx(prefer_tx: str | None, tx_end: str) -> tuple[bool, bool]:
 
 def parse_request(req: HttpRequest, schemas: tuple[str, ...],
                   tx_end: str = "commit") -> ApiRequest:
-    if req.method not in METHODS:
-        raise UnsupportedMethod(f"Unsupported HTTP method: {req.method}")
+    # PostgREST's order of checks: path (PGRST125), schema (PGRST106), method (PGRST117),
+    # query string (PGRST100), ranges (PGRST103).
     resource = resource_of(req.path)
     schema, profiled = parse_schema(req, schemas)
+    allowed = METHODS if resource is not None else READ_METHODS  # `/` is read-only
+    if req.method not in allowed:
+        raise UnsupportedMethod(f"Unsupported HTTP method: {req.method}")
     query = parse_query_params(req.query)
     root = dict(query.ranges).get((), Range())
     if root.limit is not None and root.limit < 0:

@@ -15,14 +15,21 @@ from dbrest.errors import (
     ApiRequestError,
     ColumnNotFound,
     InvalidFilters,
-    InvalidPreferences,
     PutLimitNotAllowed,
     PutMismatch,
 )
 from dbrest.parse import ast
 from dbrest.plan.negotiate import negotiate
-from dbrest.plan.read import Context, PlanOptions, check_paths, plan_filter, plan_logic, plan_node
-from dbrest.plan.read import resolve_table
+from dbrest.plan.read import (
+    Context,
+    PlanOptions,
+    check_paths,
+    check_preferences,
+    plan_filter,
+    plan_logic,
+    plan_node,
+    resolve_table,
+)
 from dbrest.plan.types import (
     BodyRows,
     Cond,
@@ -43,9 +50,7 @@ def plan_mutation(api: ast.ApiRequest, cache: SchemaCache,
                   options: PlanOptions = PlanOptions()) -> PlannedRequest:
     table = resolve_table(api, cache)
     prefs = api.preferences
-    if prefs.handling == "strict" and prefs.invalid:
-        raise InvalidPreferences("Invalid preferences given with handling=strict",
-                                 f"Invalid preferences: {', '.join(prefs.invalid)}")
+    check_preferences(api)
     ctx = Context(api, cache, options)
     mutation = Mutation(KIND[api.method], table.schema, table.name, "t")  # type: ignore[arg-type]
     if api.method == "PUT":
@@ -85,8 +90,8 @@ def add_body(ctx: Context, mutation: Mutation, api: ast.ApiRequest, table: Table
         if column is None:
             raise ColumnNotFound(
                 f"Could not find the '{key}' column of '{table.name}' in the schema cache")
-        columns.append(WriteColumn(key, TypeRef(column.kind, column.native_type),
-                                   api.preferences.missing == "default"))
+        default = column.default_sql if api.preferences.missing == "default" else None
+        columns.append(WriteColumn(key, TypeRef(column.kind, column.native_type), default))
     kinds = tuple((c.name, c.type.kind) for c in columns)
     body = ctx.values.add(BodyRows(payload.rows, kinds), "json_rows")
     return replace(mutation, columns=tuple(columns), body=body)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from dbrest.errors import (
+    InvalidPreferences,
     InvalidRange,
     NoRelationship,
     NotEmbedded,
@@ -104,6 +105,7 @@ class Context:
 def plan_read(api: ast.ApiRequest, cache: SchemaCache,
               options: PlanOptions = PlanOptions()) -> PlannedRequest:
     table = resolve_table(api, cache)
+    check_preferences(api)
     ctx = Context(api, cache, options)
     read = plan_node(ctx, table, "t", api.query.select, frozenset({()}))
     check_paths(ctx)
@@ -136,6 +138,14 @@ def resolve_table(api: ast.ApiRequest, cache: SchemaCache) -> Table:
         raise TableNotFound(
             f"Could not find the table '{api.schema}.{api.resource}' in the schema cache")
     return table
+
+
+def check_preferences(api: ast.ApiRequest) -> None:
+    """`Prefer: handling=strict` refuses preferences it does not know (PGRST122)."""
+    prefs = api.preferences
+    if prefs.handling == "strict" and prefs.invalid:
+        raise InvalidPreferences("Invalid preferences given with handling=strict",
+                                 f"Invalid preferences: {', '.join(prefs.invalid)}")
 
 
 def check_paths(ctx: Context) -> None:

@@ -196,7 +196,9 @@ class ReadPlan:
 class WriteColumn:
     name: str
     type: TypeRef
-    default: bool = False  # `missing=default`: absent keys take the column default
+    # `Prefer: missing=default`: a row without this key takes this expression (the
+    # column default, as the catalog prints it); None: it takes NULL
+    default_sql: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from sqlalchemy import literal
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 
@@ -163,11 +164,21 @@ def _mutation(el: MutationSql, compiler: Any, **kw: Any) -> str:
         sets = ", ".join(f"{c} = _body.{c}" for c in cols)
         return (f"UPDATE {target} AS {alias} SET {sets} FROM (SELECT * FROM "
                 f"json_populate_record(NULL::{target}, {body} -> 0)) AS _body{where}{returning}")
-    # A zero-column SELECT inserts rows of defaults (`{}` bodies).
-    sql = (f"INSERT INTO {target} AS {alias} ({', '.join(cols)}) "
-           f"SELECT {', '.join(f'_body.{c}' for c in cols)} "
-           f"FROM json_populate_recordset(NULL::{target}, {body}) AS _body") if cols else (
-        f"INSERT INTO {target} AS {alias} SELECT FROM json_array_elements({body})")
+    if not cols:  # a zero-column SELECT inserts rows of defaults (`{}` bodies)
+        sql = f"INSERT INTO {target} AS {alias} SELECT FROM json_array_elements({body})"
+    elif any(c.default_sql for c in m.columns):
+        # `missing=default`: a key the row lacks takes the column default
+        values = ", ".join(
+            f"CASE WHEN _elem ? {compiler.process(literal(c.name), **kw)} THEN _row.{qt(c.name)} "
+            f"ELSE {c.default_sql} END" if c.default_sql else f"_row.{qt(c.name)}"
+            for c in m.columns)
+        sql = (f"INSERT INTO {target} AS {alias} ({', '.join(cols)}) SELECT {values} "
+               f"FROM jsonb_array_elements(CAST({body} AS jsonb)) AS _elem, "
+               f"LATERAL jsonb_populate_record(NULL::{target}, _elem) AS _row")
+    else:
+        sql = (f"INSERT INTO {target} AS {alias} ({', '.join(cols)}) "
+               f"SELECT {', '.join(f'_body.{c}' for c in cols)} "
+               f"FROM json_populate_recordset(NULL::{target}, {body}) AS _body")
     return sql + _on_conflict(m, qt) + returning
 
 

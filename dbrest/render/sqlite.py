@@ -260,7 +260,11 @@ def _mutation(el: MutationSql, compiler: Any, **kw: Any) -> str:
         return f"UPDATE {target} AS {alias} SET {sets}{where} RETURNING *"
     if not paths:
         return f"INSERT INTO {target} DEFAULT VALUES RETURNING *"
-    values = ", ".join(_extract("_body.value", p, k) for _, p, k in paths)
+    values = ", ".join(
+        f"(CASE WHEN json_type(_body.value, {p}) IS NULL THEN {c.default_sql} "
+        f"ELSE {_extract('_body.value', p, k)} END)" if c.default_sql
+        else _extract("_body.value", p, k)
+        for (_, p, k), c in zip(paths, m.columns))
     # `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
     return (f"INSERT INTO {target} ({', '.join(c for c, _, _ in paths)}) SELECT {values} "
             f"FROM json_each({body}) AS _body WHERE true{_on_conflict(m, qt)} RETURNING *")

@@ -278,6 +278,15 @@ def test_unreachable_postgres_is_pgrst000_on_start(uri: str) -> None:
 
 def test_unopenable_sqlite_file_is_pgrst000_on_start(tmp_path: Path) -> None:
     backend = SqliteBackend(str(tmp_path / "no" / "such" / "dir" / "x.db"), 1)
+
+    async def run() -> None:
+        try:
+            await backend.start()
+        finally:
+            # aiosqlite stops the worker thread of a failed connect without awaiting it;
+            # let it finish while the loop is open (else: "Event loop is closed" in a thread).
+            await asyncio.sleep(0.2)
+
     with pytest.raises(ConnectionError_) as info:
-        asyncio.run(backend.start())
+        asyncio.run(run())
     assert info.value.error_code() == "PGRST000"

@@ -24,7 +24,7 @@ SCHEMAS = ("api", "other")
 def request(method: str = "GET", path: str = "/books", query: tuple[tuple[str, str], ...] = (),
             **headers: str) -> HttpRequest:
     return HttpRequest(method, path, query,
-                       tuple((k.replace("_", "-"), v) for k, v in headers.items()))
+                       tuple((k.replace("_", "-"), v) for k, v in headers.items()), b"{}")
 
 
 @pytest.mark.parametrize(("path", "resource"), [

@@ -11,12 +11,14 @@ from dbrest.schema import Column, ForeignKey, SchemaCache, Table, kind_of
 TABLES_SQL = """
 SELECT n.nspname AS schema, c.relname AS name, c.relkind IN ('v', 'm') AS is_view,
        coalesce(json_agg(json_build_array(a.attname, format_type(a.atttypid, a.atttypmod),
-                                          NOT a.attnotnull, a.atthasdef OR a.attidentity <> '')
+                                          NOT a.attnotnull, a.atthasdef OR a.attidentity <> '',
+                                          pg_get_expr(d.adbin, d.adrelid))
                          ORDER BY a.attnum) FILTER (WHERE a.attnum IS NOT NULL), '[]')::text
          AS columns
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p') AND n.nspname = ANY($1::text[])
 GROUP BY n.nspname, c.relname, c.relkind
 """
@@ -113,8 +115,9 @@ async def introspect_postgres(conn: Any, schemas: Sequence[str]) -> SchemaCache:
     tables: dict[tuple[str, str], Table] = {}
     for row in await conn.fetch(TABLES_SQL, list(schemas)):
         key = (row["schema"], row["name"])
-        columns = tuple(Column(name, type_, kind_of(type_), nullable, has_default)
-                        for name, type_, nullable, has_default in orjson.loads(row["columns"]))
+        columns = tuple(Column(name, type_, kind_of(type_), nullable, has_default, default)
+                        for name, type_, nullable, has_default, default
+                        in orjson.loads(row["columns"]))
         tables[key] = Table(row["schema"], row["name"], columns, pks.get(key, ()),
                             row["is_view"], tuple(uniques.get(key, ())))
     return SchemaCache(tables, tuple(fks), await view_sources(conn, schemas))
