@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Literal
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schema.sql"
+# Per-backend additions loaded after the fixture (roles, RLS, views over session settings).
+EXTRAS = {"postgres": FIXTURE.with_name("postgres.sql"), "sqlite": FIXTURE.with_name("sqlite.sql")}
 
 Dialect = Literal["postgres", "sqlite"]
 
@@ -86,6 +88,8 @@ async def load_postgres(uri: str, path: str | Path = FIXTURE) -> None:
         # Without arguments asyncpg uses the simple query protocol, which runs a whole
         # multi-statement script.
         await conn.execute(sql)
+        if Path(path) == FIXTURE:
+            await conn.execute(EXTRAS["postgres"].read_text())
         for row in await conn.fetch(_SEQUENCES_SQL):
             col = '"' + row["col"].replace('"', '""') + '"'
             # setval() is strict: on an empty table max() is NULL and nothing changes.
@@ -106,6 +110,8 @@ def load_sqlite(db_path: str | Path, path: str | Path = FIXTURE) -> None:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.executescript(sql)
+        if Path(path) == FIXTURE:
+            conn.executescript(EXTRAS["sqlite"].read_text())
         conn.commit()
     finally:
         conn.close()

@@ -8,10 +8,11 @@ prints as one line.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,15 @@ class Config:
     admin_server_port: int | None = None
     server_timing_enabled: bool = False
     db_tx_end: str = "commit"
+    db_pre_request: str | None = None
+    jwt_secret: str | None = None
+    jwt_secret_is_base64: bool = False
+    jwt_aud: str | None = None
+    jwt_role_claim_key: str = "$.role"
+    jwt_cache_max_entries: int = 1000
+    # SQLite has no roles: role → {"select"|"insert"|"update"|"delete": [tables or "*"]}.
+    # Empty: every request is allowed (a warning at start-up).
+    sqlite_grants: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @property
     def is_demo(self) -> bool:
@@ -73,6 +83,12 @@ _FIELDS = {f.name: f for f in fields(Config)}
 def _coerce(key: str, value: Any) -> Any:
     kind = str(_FIELDS[key].type)
     try:
+        if key == "sqlite_grants":
+            return _grants(value)
+        if key == "jwt_secret" and isinstance(value, str) and value.startswith("@"):
+            return Path(value[1:]).read_text().strip()  # PostgREST's `@file`
+        if key == "jwt_secret" and isinstance(value, dict):
+            return json.dumps(value)  # a JWK/JWKS written as a TOML table
         if key == "db_tx_end":
             if value not in TX_END:
                 raise ValueError(value)
@@ -98,8 +114,35 @@ def _coerce(key: str, value: Any) -> Any:
                 return False
             raise ValueError(value)
         return str(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OSError):
         raise ConfigError(f"{key}: invalid value {value!r}") from None
+
+
+def _check_auth(config: Config) -> None:
+    from dbrest.auth import load_key, parse_claim_path
+
+    try:
+        parse_claim_path(config.jwt_role_claim_key)
+        if config.jwt_secret:
+            load_key(config.jwt_secret, config.jwt_secret_is_base64)
+    except (ValueError, TypeError) as err:
+        raise ConfigError(str(err)) from None
+
+
+_ACTIONS = ("select", "insert", "update", "delete")
+
+
+def _grants(value: Any) -> dict[str, dict[str, tuple[str, ...]]]:
+    """`{role: {action: [table, …]}}`, from TOML or a JSON string (environment)."""
+    data = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(data, dict):
+        raise ValueError(value)
+    grants: dict[str, dict[str, tuple[str, ...]]] = {}
+    for role, actions in data.items():
+        if not isinstance(actions, dict) or any(a not in _ACTIONS for a in actions):
+            raise ValueError(value)
+        grants[str(role)] = {a: tuple(str(t) for t in tables) for a, tables in actions.items()}
+    return grants
 
 
 def _normalize(key: str) -> str:
@@ -134,5 +177,8 @@ def load_config(cli: Mapping[str, Any] | None = None,
     if unknown:
         raise ConfigError(f"unknown configuration key: {unknown[0]}")
     config = Config(**{k: _coerce(k, v) for k, v in values.items()})
+    if config.is_demo and config.db_anon_role is None:
+        config = replace(config, db_anon_role="anon")  # the demo answers anonymous requests
+    _check_auth(config)
     config.backend  # noqa: B018 - validates the URI scheme
     return config

@@ -99,6 +99,16 @@ class InvalidFilters(ApiRequestError):
     status = 405
 
 
+class GucHeadersError(DbrestError):
+    code = "PGRST111"
+    status = 500
+
+
+class GucStatusError(DbrestError):
+    code = "PGRST112"
+    status = 500
+
+
 class PutLimitNotAllowed(ApiRequestError):
     code = "PGRST114"
 
@@ -204,9 +214,31 @@ class UndefinedColumn(ApiRequestError):
 
 # -- auth (PGRST3xx) -----------------------------------------------------------------------
 
-class JwtError(DbrestError):
+class JwtDecodeError(DbrestError):
     code = "PGRST301"
     status = 401
+
+
+class AnonymousDisabled(DbrestError):
+    code = "PGRST302"
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__("Anonymous access is disabled",
+                         headers=(("www-authenticate", "Bearer"),))
+
+
+class JwtClaimsError(DbrestError):
+    code = "PGRST303"
+    status = 401
+
+
+class NoJwtSecret(DbrestError):
+    code = "PGRST300"
+    status = 500
+
+    def __init__(self) -> None:
+        super().__init__("Server lacks JWT secret")
 
 
 # -- database errors --------------------------------------------------------------------------

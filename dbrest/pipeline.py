@@ -15,7 +15,10 @@ import orjson
 
 from dbrest.config import Config
 from dbrest.errors import DbrestError, TableNotFound
-from dbrest.exec.base import Backend
+from dbrest.auth import make_authenticator
+from dbrest.context import apply_response_settings, request_context
+from dbrest.exec.base import Backend, RequestContext
+from dbrest.plan.access import accessed
 from dbrest.http import HttpRequest, HttpResponse
 from dbrest.parse.ast import ApiRequest
 from dbrest.parse.request import parse_request
@@ -38,6 +41,7 @@ class Pipeline:
     def __post_init__(self) -> None:
         self.renderer = Renderer(self.backend.dialect)
         self.options = PlanOptions(max_rows=self.config.db_max_rows)
+        self.authenticator = make_authenticator(self.config)
 
     async def handle(self, req: HttpRequest) -> HttpResponse:
         start = time.perf_counter()
@@ -57,28 +61,30 @@ class Pipeline:
         return response
 
     async def _handle(self, req: HttpRequest) -> HttpResponse:
+        auth = self.authenticator.authenticate(req.header("authorization"))
         api = parse_request(req, self.config.db_schemas, self.config.db_tx_end)
         if not api.resource:
             return self.root(req)
         if api.method == "OPTIONS":
             return self.options_response(api.schema, api.resource)
+        ctx = request_context(req, auth)
         if api.method not in ("GET", "HEAD"):
-            return await self.write(api)
+            return await self.write(api, ctx)
         planned = plan_read(api, self.cache, self.options)
+        self.backend.authorize(ctx, accessed(planned.plan))
         compiled = self.renderer.render(planned.plan)
-        args = compiled.main.bind(planned.values)
-        count_args = compiled.count.bind(planned.values) if compiled.count else None
-        result = await self.backend.run_read(compiled, args, count_args)
-        return serialize_read(planned, result)
+        result = await self.backend.run_read(compiled, planned.values, ctx)
+        return apply_response_settings(serialize_read(planned, result), result)
 
-    async def write(self, api: ApiRequest) -> HttpResponse:
+    async def write(self, api: ApiRequest, ctx: RequestContext) -> HttpResponse:
         planned = plan_mutation(api, self.cache, self.options)
         assert isinstance(planned.plan, MutationPlan) and planned.write is not None
+        self.backend.authorize(ctx, accessed(planned.plan))
         compiled = self.renderer.render_write(planned.plan)
-        result = await self.backend.run_write(compiled, planned.values,
+        result = await self.backend.run_write(compiled, planned.values, ctx,
                                               lambda r: check_write(planned, r),
                                               planned.write.rollback)
-        return serialize_write(planned, result)
+        return apply_response_settings(serialize_write(planned, result), result)
 
     def options_response(self, schema: str, resource: str) -> HttpResponse:
         """`Allow` for a table or view (PostgREST `Response.hs`); no transaction."""

@@ -21,6 +21,26 @@ class ReadResult:
     page_total: int
     body: str  # the JSON array text the database built
     inserted: int | None = None  # upserts: how many rows were new (201 vs 200)
+    response_headers: str | None = None  # `response.headers` as SQL left it
+    response_status: str | None = None  # `response.status` as SQL left it
+
+
+class Rollback(Exception):  # noqa: N818 - control flow, not an error
+    """Raised inside a transaction to discard it while keeping its result."""
+
+    def __init__(self, result: ReadResult) -> None:
+        super().__init__("rollback")
+        self.result = result
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    """Who asks and the request as SQL sees it: the settings PostgREST makes available
+    (`request.jwt.claims`, `request.headers`, … read with `current_setting`)."""
+
+    role: str | None = None
+    authenticated: bool = False
+    settings: tuple[tuple[str, str], ...] = ()
 
 
 class Backend(Protocol):
@@ -32,11 +52,16 @@ class Backend(Protocol):
 
     async def introspect(self, schemas: Sequence[str]) -> SchemaCache: ...
 
-    async def run_read(self, compiled: CompiledRead, args: list[Any],
-                       count_args: list[Any] | None) -> ReadResult: ...
+    def authorize(self, ctx: RequestContext, access: frozenset[tuple[str, str]]) -> None:
+        """Refuse (42501) what the role may not do, where the database cannot tell."""
+        ...
+
+    async def run_read(self, compiled: CompiledRead, values: Sequence[object],
+                       ctx: RequestContext) -> ReadResult: ...
 
     async def run_write(self, compiled: CompiledWrite, values: Sequence[object],
-                        check: Callable[[ReadResult], None], rollback: bool) -> ReadResult:
+                        ctx: RequestContext, check: Callable[[ReadResult], None],
+                        rollback: bool) -> ReadResult:
         """Run a write in one transaction. `check` may raise to refuse the result (the
         transaction rolls back); `rollback` ends a successful one with a rollback too."""
         ...

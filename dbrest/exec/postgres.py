@@ -8,7 +8,8 @@ JSON text built by `json_agg` and is passed on as is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -16,7 +17,7 @@ import orjson
 from databases import Database
 
 from dbrest.errors import ConnectionError_
-from dbrest.exec.base import ReadResult
+from dbrest.exec.base import ReadResult, RequestContext, Rollback
 from dbrest.exec.introspect.postgres import introspect_postgres
 from dbrest.exec.pg_errors import map_pg_error
 from dbrest.render.compile import CompiledRead, CompiledWrite
@@ -27,9 +28,13 @@ from dbrest.schema import SchemaCache
 class PostgresBackend:
     dialect = POSTGRES
 
-    def __init__(self, uri: str, pool_size: int = 10) -> None:
+    def __init__(self, uri: str, pool_size: int = 10, pre_request: str | None = None) -> None:
         uri = uri.replace("postgres://", "postgresql://", 1)
         self.database = Database(uri, min_size=1, max_size=pool_size)
+        # `db_pre_request`: a function name from the configuration, quoted part by part
+        self.pre_request_sql = None if not pre_request else "SELECT " + ".".join(
+            '"' + part.replace('"', '""') + '"' for part in pre_request.split(".")) + "()"
+        self._settings_sql: dict[int, str] = {}
 
     async def start(self) -> None:
         try:
@@ -52,47 +57,70 @@ class PostgresBackend:
         except Exception:  # noqa: BLE001 - a health check answers, it never raises
             return False
 
-    async def run_write(self, compiled: CompiledWrite, values: Sequence[object],
-                        check: Callable[[ReadResult], None], rollback: bool) -> ReadResult:
-        args = compiled.main.bind(values)
-        try:
-            async with self.database.connection() as conn:
-                tx = conn.transaction()
-                await tx.start()
-                try:
-                    row = await conn.raw_connection.fetchrow(compiled.main.sql, *args)
-                    result = ReadResult(row["total"], row["page_total"], row["body"],
-                                        row.get("inserted"))
-                    check(result)
-                    if rollback:  # surface deferred constraint errors before discarding
-                        await conn.raw_connection.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                except BaseException:
-                    await tx.rollback()
-                    raise
-                if rollback:
-                    await tx.rollback()
-                else:
-                    await tx.commit()
-                return result
-        except asyncpg.PostgresError as err:
-            raise map_pg_error(err) from err
-        except (OSError, asyncpg.InterfaceError) as err:
-            raise ConnectionError_("Database connection error.", str(err)) from err
+    def authorize(self, ctx: RequestContext, access: frozenset[tuple[str, str]]) -> None:
+        """The database decides, through the role set for the transaction."""
 
-    async def run_read(self, compiled: CompiledRead, args: list[Any],
-                       count_args: list[Any] | None) -> ReadResult:
+    @asynccontextmanager
+    async def _transaction(self, ctx: RequestContext, readonly: bool) -> AsyncIterator[Any]:
+        """One transaction with the request's role and settings (PostgREST's tx vars)."""
         try:
             async with self.database.connection() as conn:
                 raw = conn.raw_connection
-                # A single statement is its own transaction: one round trip.
-                row = await raw.fetchrow(compiled.main.sql, *args)
-                total = row["total"]
-                if compiled.count is not None and count_args is not None:
-                    plan = await raw.fetchval("EXPLAIN (FORMAT JSON) " + compiled.count.sql,
-                                              *count_args)
-                    total = int(orjson.loads(plan)[0]["Plan"]["Plan Rows"])
+                tx = conn.transaction(readonly=readonly)
+                await tx.start()
+                try:
+                    await self._apply(raw, ctx)
+                    yield raw
+                except BaseException:
+                    await tx.rollback()
+                    raise
+                else:
+                    await tx.commit()
         except asyncpg.PostgresError as err:
-            raise map_pg_error(err) from err
+            raise map_pg_error(err, ctx.authenticated) from err
         except (OSError, asyncpg.InterfaceError) as err:
             raise ConnectionError_("Database connection error.", str(err)) from err
-        return ReadResult(total, row["page_total"], row["body"])
+
+    async def _apply(self, raw: Any, ctx: RequestContext) -> None:
+        settings = list(ctx.settings)
+        if ctx.role is not None:
+            settings.insert(0, ("role", ctx.role))
+        if settings:
+            sql = self._settings_sql.get(len(settings))
+            if sql is None:  # one statement sets them all; values are parameters
+                calls = ", ".join(f"set_config(${2 * i + 1}, ${2 * i + 2}, true)"
+                                  for i in range(len(settings)))
+                sql = self._settings_sql[len(settings)] = f"SELECT {calls}"
+            await raw.execute(sql, *(v for pair in settings for v in pair))
+        if self.pre_request_sql is not None:
+            await raw.execute(self.pre_request_sql)
+
+    async def run_read(self, compiled: CompiledRead, values: Sequence[object],
+                       ctx: RequestContext) -> ReadResult:
+        async with self._transaction(ctx, readonly=True) as raw:
+            row = await raw.fetchrow(compiled.main.sql, *compiled.main.bind(values))
+            total = row["total"]
+            if compiled.count is not None:
+                plan = await raw.fetchval("EXPLAIN (FORMAT JSON) " + compiled.count.sql,
+                                          *compiled.count.bind(values))
+                total = int(orjson.loads(plan)[0]["Plan"]["Plan Rows"])
+        return ReadResult(total, row["page_total"], row["body"], None,
+                          row["response_headers"], row["response_status"])
+
+    async def run_write(self, compiled: CompiledWrite, values: Sequence[object],
+                        ctx: RequestContext, check: Callable[[ReadResult], None],
+                        rollback: bool) -> ReadResult:
+        try:
+            async with self._transaction(ctx, readonly=False) as raw:
+                row = await raw.fetchrow(compiled.main.sql, *compiled.main.bind(values))
+                result = ReadResult(row["total"], row["page_total"], row["body"],
+                                    row.get("inserted"), row["response_headers"],
+                                    row["response_status"])
+                check(result)
+                if rollback:
+                    # surface deferred constraint errors, then discard everything
+                    await raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    raise Rollback(result)
+        except Rollback as done:
+            return done.result
+        return result

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import aiosqlite
+import orjson
 
-from dbrest.errors import ConnectionError_, PoolTimeout
-from dbrest.exec.base import ReadResult
+from dbrest.config import ConfigError
+from dbrest.errors import ConnectionError_, DatabaseError, PoolTimeout
+from dbrest.exec.base import ReadResult, RequestContext
 from dbrest.exec.introspect.sqlite import introspect_sqlite
 from dbrest.exec.sqlite_errors import map_sqlite_error
 from dbrest.render.compile import CompiledRead, CompiledWrite
@@ -27,6 +30,7 @@ from dbrest.render.sqlite import SQLITE
 from dbrest.schema import SchemaCache
 
 _memory_ids = itertools.count()
+log = logging.getLogger("dbrest")
 
 
 def _regexp(pattern: str | None, value: Any) -> bool | None:
@@ -41,6 +45,31 @@ def _iregexp(pattern: str | None, value: Any) -> bool | None:
     return re.search(pattern, str(value), re.IGNORECASE) is not None
 
 
+def sql_functions(variables: dict[str, str]) -> list[tuple[str, int, Any, bool]]:
+    """The SQL functions every connection gets: regex matching for `match`/`imatch`,
+    and PostgreSQL's `current_setting`/`set_config` over the request's settings."""
+
+    def current_setting(name: str, missing_ok: Any = False) -> str | None:
+        if name in variables:
+            return variables[name]
+        if missing_ok:
+            return None
+        raise sqlite3.OperationalError(f'unrecognized configuration parameter "{name}"')
+
+    def set_config(name: str, value: str, is_local: Any = True) -> str:
+        variables[str(name)] = str(value)
+        return str(value)
+
+    return [
+        ("regexp", 2, _regexp, True),
+        ("dbrest_iregexp", 2, _iregexp, True),
+        ("current_setting", 1, current_setting, False),
+        ("current_setting", 2, current_setting, False),
+        ("set_config", 3, set_config, False),
+        ("dbrest_vars", 0, lambda: orjson.dumps(variables).decode(), False),
+    ]
+
+
 def sqlite_target(path: str) -> tuple[str, bool]:
     """A `sqlite:` path → (what to open, is-URI). `:memory:` becomes a shared cache."""
     if path == ":memory:":
@@ -51,20 +80,33 @@ def sqlite_target(path: str) -> tuple[str, bool]:
 class SqliteBackend:
     dialect = SQLITE
 
-    def __init__(self, path: str, pool_size: int = 10, acquire_timeout: float = 10.0) -> None:
+    def __init__(self, path: str, pool_size: int = 10, acquire_timeout: float = 10.0,
+                 grants: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+                 pre_request: str | None = None) -> None:
+        if pre_request:
+            raise ConfigError("db_pre_request: SQLite has no stored functions to call")
         self.target, self.is_uri = sqlite_target(path)
         self.pool_size = pool_size
         self.acquire_timeout = acquire_timeout
+        self.grants = {role: {action: frozenset(tables) for action, tables in actions.items()}
+                       for role, actions in (grants or {}).items()}
         self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._all: list[aiosqlite.Connection] = []
+        # per connection: the request's settings, read by current_setting() in SQL
+        self._vars: dict[int, dict[str, str]] = {}
 
     async def _open(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.target, isolation_level=None, uri=self.is_uri,
                                        check_same_thread=False)
         await conn.execute("PRAGMA busy_timeout = 5000")
         await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.create_function("regexp", 2, _regexp, deterministic=True)
-        await conn.create_function("dbrest_iregexp", 2, _iregexp, deterministic=True)
+        variables: dict[str, str] = {}
+        self._vars[id(conn)] = variables
+        for name, nargs, fn, deterministic in sql_functions(variables):
+            await conn.create_function(name, nargs, fn, deterministic=deterministic)
+        # `_dbrest_vars(key, val)`: the same settings as a relation, for views and triggers
+        await conn.execute("CREATE TEMP VIEW IF NOT EXISTS _dbrest_vars AS "
+                           "SELECT key, value AS val FROM json_each(dbrest_vars())")
         return conn
 
     async def start(self) -> None:
@@ -79,11 +121,37 @@ class SqliteBackend:
             raise ConnectionError_("Database connection error.", str(err)) from err
         for conn in self._all:
             self._idle.put_nowait(conn)
+        if not self.grants:
+            log.warning("no sqlite_grants configured: every role may read and write every table")
 
     async def stop(self) -> None:
         for conn in self._all:
             await conn.close()
         self._all.clear()
+
+    def authorize(self, ctx: RequestContext, access: frozenset[tuple[str, str]]) -> None:
+        """Application-level grants: deny by default once any are configured."""
+        if not self.grants:
+            return
+        allowed = self.grants.get(ctx.role or "", {})
+        for table, action in sorted(access):
+            tables = allowed.get(action, frozenset())
+            if table not in tables and "*" not in tables:
+                raise DatabaseError(
+                    "42501", 403 if ctx.authenticated else 401,
+                    f"permission denied for table {table}",
+                    headers=(("www-authenticate", "Bearer"),) if not ctx.authenticated else ())
+
+    @asynccontextmanager
+    async def session(self, ctx: RequestContext) -> AsyncIterator[aiosqlite.Connection]:
+        """A pooled connection carrying the request's settings (role, claims, headers…)."""
+        async with self.connection() as conn:
+            variables = self._vars[id(conn)]
+            variables.clear()
+            if ctx.role is not None:
+                variables["role"] = ctx.role
+            variables.update(ctx.settings)
+            yield conn
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -99,6 +167,8 @@ class SqliteBackend:
     async def introspect(self, schemas: Sequence[str]) -> SchemaCache:
         def introspect() -> SchemaCache:
             conn = sqlite3.connect(self.target, uri=self.is_uri)
+            for name, nargs, fn, deterministic in sql_functions({}):
+                conn.create_function(name, nargs, fn, deterministic=deterministic)
             try:
                 return introspect_sqlite(conn, schemas[0])
             finally:
@@ -114,9 +184,10 @@ class SqliteBackend:
             return False
 
     async def run_write(self, compiled: CompiledWrite, values: Sequence[object],
-                        check: Callable[[ReadResult], None], rollback: bool) -> ReadResult:
+                        ctx: RequestContext, check: Callable[[ReadResult], None],
+                        rollback: bool) -> ReadResult:
         try:
-            async with self.connection() as conn:
+            async with self.session(ctx) as conn:
                 # IMMEDIATE takes the write lock up front: concurrent writers wait (busy
                 # timeout) instead of failing on a lock upgrade.
                 await conn.execute("BEGIN IMMEDIATE")
@@ -151,15 +222,15 @@ class SqliteBackend:
             row = await cursor.fetchone()
         assert row is not None
         inserted = None if existing is None else len(rows) - existing
-        return ReadResult(row[0], row[1], row[2], inserted)
+        return ReadResult(row[0], row[1], row[2], inserted, row[3], row[4])
 
-    async def run_read(self, compiled: CompiledRead, args: list[Any],
-                       count_args: list[Any] | None) -> ReadResult:
+    async def run_read(self, compiled: CompiledRead, values: Sequence[object],
+                       ctx: RequestContext) -> ReadResult:
         try:
-            async with self.connection() as conn:
-                async with conn.execute(compiled.main.sql, args) as cursor:
+            async with self.session(ctx) as conn:
+                async with conn.execute(compiled.main.sql, compiled.main.bind(values)) as cursor:
                     row = await cursor.fetchone()
         except sqlite3.Error as err:
             raise map_sqlite_error(err) from err
         assert row is not None
-        return ReadResult(row[0], row[1], row[2])
+        return ReadResult(row[0], row[1], row[2], None, row[3], row[4])

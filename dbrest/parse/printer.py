@@ -72,10 +72,13 @@ def print_field(field: Field, reserved: frozenset[str] = frozenset()) -> str:
 
 
 def _identifier(text: str, what: str) -> str:
-    """Casts and FTS languages are `pIdentifier`s: they cannot be quoted."""
-    if not text or text != text.strip() or not all(is_ident_char(c) for c in text):
+    """Casts and FTS languages are `pIdentifier`s: they cannot be quoted.
+
+    The grammar strips an identifier, so `a:: ` is the cast "": print that as a blank.
+    """
+    if text != text.strip(" ") or not all(is_ident_char(c) for c in text):
         raise ValueError(f"{what} {text!r} is not an identifier")
-    return text
+    return text or " "
 
 
 # -- select ----------------------------------------------------------------------------------
@@ -193,17 +196,19 @@ def print_logic(tree: LogicTree) -> tuple[str, str]:
 
     `LogicExpr("or", (a=eq.1, b=gt.2))` → `("or", "(a.eq.1,b.gt.2)")`. The parser reads
     `op + value` as a tree and tries a filter first, so `?or=.eq.1` is a filter on a column
-    named `or`: that is the only filter a logic key can hold.
+    named `or` and `?or=der.eq.1` one on `order`: a logic key can hold a filter on a field
+    whose bare name starts with its operator.
     """
     match tree:
         case LogicExpr():
             key = ("not." if tree.negated else "") + tree.op
             return key, "(" + ",".join(_logic_tree(c) for c in tree.children) + ")"
         case Filter():
-            name = tree.field.name
-            if name not in ("and", "or"):
-                raise ValueError(f"a logic key cannot hold a filter on {name!r}")
-            return name, _logic_tree(tree)[len(name):]
+            text = _logic_tree(tree)
+            for op in ("and", "or"):
+                if text.startswith(op):
+                    return op, text[len(op):]
+            raise ValueError(f"a logic key cannot hold a filter on {tree.field.name!r}")
         case _:
             assert_never(tree)
 

@@ -235,7 +235,14 @@ def aggregate(lowerer: Lowerer, read: ReadPlan, strip_nulls: bool,
         (sa.null() if total is None else total).label("total"),
         sa.func.count().label("page_total"),
         JsonBody(inner, keys, strip_nulls, "array", as_text=True).label("body"),
+        # read last, after the rows: what SQL run by the request set for the response
+        _setting("response.headers").label("response_headers"),
+        _setting("response.status").label("response_status"),
     ).select_from(inner)
+
+
+def _setting(name: str) -> Any:
+    return sa.func.current_setting(sa.literal(name), sa.true())
 
 
 def lower_count(plan: QueryPlan, dialect: Dialect) -> sa.Select[Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 import httpx
@@ -28,8 +29,35 @@ for _case in CASES:
 CONFIG = {"db_tx_end": "commit-allow-override"}
 
 
+def anon_role(uri: str) -> str:
+    """The connecting user on PostgreSQL (it may always switch to itself); `anon` else."""
+    return urlsplit(uri).username or "postgres" if uri.startswith("postgres") else "anon"
+
+
+# Files named `auth_*` run with JWTs on and the roles of fixtures/postgres.sql, which
+# the SQLite run mirrors with application-level grants.
+AUTH_PROFILE: dict[str, dict[str, Any]] = {
+    "postgres": {"jwt_secret": "reallyreallyreallyreallyverysafe", "db_anon_role": "dbrest_anon",
+                 "db_pre_request": "check_request"},
+    "sqlite": {"jwt_secret": "reallyreallyreallyreallyverysafe", "db_anon_role": "dbrest_anon",
+               "sqlite_grants": {
+                   "dbrest_anon": {"select": ["authors", "books", "publishers", "tags",
+                                              "book_tags", "recent_books", "whoami",
+                                              "with_extras"]},
+                   "dbrest_user": {"select": ["*"], "insert": ["*"], "update": ["*"],
+                                   "delete": ["*"]}}},
+}
+
+
+def profile(stem: str, backend: str, uri: str) -> dict[str, Any]:
+    if stem.startswith("auth_"):
+        return AUTH_PROFILE[backend]
+    return {"db_anon_role": anon_role(uri)}
+
+
 async def _run_file(uri: str, backend: str, cases: list[Case]) -> dict[str, list[str]]:
-    config = load_config({"db_uri": uri, **CONFIG}, environ={})
+    settings = {"db_uri": uri, **CONFIG, **profile(cases[0].file.stem, backend, uri)}
+    config = load_config(settings, environ={})
     state = AppState(config)
     app = create_app(config, state)
     await state.start()

@@ -290,3 +290,27 @@ def test_unopenable_sqlite_file_is_pgrst000_on_start(tmp_path: Path) -> None:
     with pytest.raises(ConnectionError_) as info:
         asyncio.run(run())
     assert info.value.error_code() == "PGRST000"
+
+
+# BUG: when `aiosqlite.connect` fails, aiosqlite queues the stop of its worker thread
+# without awaiting it, and `SqliteBackend.start` raises at once; if the event loop is closed
+# before the thread runs that stop (as `asyncio.run`, and the CLI, do right away), the thread
+# dies with "RuntimeError: Event loop is closed" and Python prints its traceback — the CLI's
+# one-line start-up error then comes with a traceback about a third of the time.
+@pytest.mark.xfail(strict=True, reason="failed SQLite start leaves an aiosqlite thread "
+                   "racing the closing event loop")
+def test_failed_sqlite_start_leaves_no_thread_behind(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    errors: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))
+    for _ in range(30):
+        backend = SqliteBackend(str(tmp_path / "no" / "dir" / "x.db"), 1)
+        with pytest.raises(ConnectionError_):
+            asyncio.run(backend.start())
+        for thread in threading.enumerate():
+            if "_connection_worker_thread" in thread.name:
+                thread.join(timeout=2)
+    assert errors == []
+

@@ -20,7 +20,7 @@ ROWS_EACH = 10
 
 
 async def _hammer(uri: str) -> tuple[list[int], list[dict[str, int]]]:
-    config = load_config({"db_uri": uri, "db_pool": 8}, environ={})
+    config = load_config({"db_uri": uri, "db_pool": 8, "db_anon_role": "anon"}, environ={})
     state = AppState(config)
     await state.start()
     app = create_app(config, state)

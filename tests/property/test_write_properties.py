@@ -38,7 +38,8 @@ class Client:
 
     def __init__(self, uri: str) -> None:
         self.loop = asyncio.new_event_loop()
-        config = load_config({"db_uri": uri}, environ={})
+        role = "postgres" if uri.startswith("postgres") else "anon"
+        config = load_config({"db_uri": uri, "db_anon_role": role}, environ={})
         self.state = AppState(config)
         self.loop.run_until_complete(self.state.start())
         transport = httpx.ASGITransport(app=create_app(config, self.state))  # type: ignore[arg-type]
