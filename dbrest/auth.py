@@ -36,7 +36,7 @@ _ALGORITHMS = {
     "oct": ["HS256", "HS384", "HS512"],
     "RSA": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"],
     "EC": ["ES256", "ES384", "ES512"],
-    "OKP": ["EdDSA"],
+    "OKP": ["EdDSA", "Ed25519", "Ed448"],
 }
 
 
