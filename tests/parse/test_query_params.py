@@ -1,5 +1,6 @@
 """Sorting query parameters into select / filters / logic / order / ranges
-(`dbrest/parse/query_params.py`, PostgREST `ApiRequest/QueryParams.parse`)."""
+(`dbrest/parse/query_params.py`, PostgREST `ApiRequest/QueryParams.parse`), and the
+canonical form `dbrest/parse/printer.py` prints them back in."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from dbrest.parse.ast import (
     QueryParams,
     Range,
     SelectField,
+    SelectRelation,
 )
+from dbrest.parse.printer import print_query
 from dbrest.parse.query_params import parse_query_params
 
 Pairs = tuple[tuple[str, str], ...]
@@ -172,3 +175,45 @@ def test_pgrst100(pairs: Pairs, message: str, details: str) -> None:
     assert err.details == details
     assert err.hint is None
     assert set(err.payload()) == {"code", "message", "details", "hint"}
+
+
+# -- the canonical form (`dbrest/parse/printer.py`) ---------------------------------------------
+
+@pytest.mark.parametrize(("pairs", "canonical"), [
+    ((("select", "*"),), ()),
+    ((("select", ""),), (("select", ""),)),
+    ((("select", " id , a:name->x->>0::text , rel!fk!inner( * ) , ...p(n) , count() "),),
+     (("select", "id,a:name->x->>0::text,rel!fk!inner(*),...p(n),count()"),)),
+    ((("select", '"*"::text,"a b":c,"x,y",rel!"left"(*),d->"0"'),),
+     (("select", '"*"::text,a b:c,"x,y",rel!"left"(*),d->"0"'),)),
+    ((("id", "eq.a,b)c"),), (("id", "eq.a,b)c"),)),
+    ((('"order"', "eq.1"), ("rel.limit->x", "is.NULL")),
+     (('"order"', "eq.1"), ('rel."limit"->x', "is.null"))),
+    ((("or", '(a.eq."x,y",b.in.( 1,"",c),c.cs.{1,2},d.eq."q\\"")'),),
+     (("or", '(a.eq."x,y",b.in.(1,"",c),c.cs.{1,2},d.eq.q")'),)),
+    ((("a.not.and", "(x.fts(english).y, not.or(z.is.true))"),),
+     (("a.not.and", "(x.fts(english).y,not.or(z.is.true))"),)),
+    ((("order", "a->b.desc , rel(c).nullsfirst"),),
+     (("order", "a->b.desc,rel(c).nullsfirst"),)),
+    ((("offset", "5"), ("rel.limit", "x"), ("limit", "3")),
+     (("rel.limit", ""), ("limit", "3"), ("offset", "5"))),
+    ((("columns", 'a, "b,c"'),), (("columns", 'a,"b,c"'),)),
+])
+def test_canonical_form(pairs: Pairs, canonical: Pairs) -> None:
+    printed = print_query(parse(*pairs))
+    assert printed == canonical
+    assert parse(*printed) == parse(*pairs)
+
+
+@pytest.mark.parametrize("query", [
+    QueryParams(select=(SelectRelation("count", ()),)),
+    QueryParams(select=(SelectRelation("r", (), alias="a", spread=True),)),
+    QueryParams(select=(SelectField(Field("a"), cast="no-identifier"),)),
+    QueryParams(select=(SelectField(Field("a"), aggregate_cast="int"),)),
+    QueryParams(logic=((("not",), LogicExpr("or", (Filter(Field("a"), eq("1")),))),)),
+    QueryParams(logic=(((), Filter(Field("a"), eq("1"))),)),
+])
+def test_unprintable(query: QueryParams) -> None:
+    # ASTs the parser never produces have no text.
+    with pytest.raises(ValueError):
+        print_query(query)
