@@ -99,6 +99,11 @@ class InvalidFilters(ApiRequestError):
     status = 405
 
 
+class PgrstRaiseError(DbrestError):
+    code = "PGRST121"
+    status = 500
+
+
 class GucHeadersError(DbrestError):
     code = "PGRST111"
     status = 500

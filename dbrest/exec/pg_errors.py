@@ -4,7 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from dbrest.errors import DatabaseError
+import orjson
+
+from dbrest.errors import DatabaseError, DbrestError, PgrstRaiseError
+
+
+def custom_error(message: str, detail: str | None) -> DbrestError:
+    """`RAISE SQLSTATE 'PGRST' USING MESSAGE = '{"code",…}', DETAIL = '{"status",…}'`:
+    the body from the message's JSON, status and headers from the detail's
+    (docs/references/errors.rst, Custom Errors); unreadable JSON is PGRST121."""
+    try:
+        body = orjson.loads(message)
+        meta = orjson.loads(detail or "{}")
+        status = int(meta["status"])
+        headers = tuple((str(k).lower(), str(v)) for k, v in (meta.get("headers") or {}).items())
+        if not isinstance(body, dict) or "message" not in body or not 100 <= status <= 599:
+            raise ValueError(message)
+    except (ValueError, KeyError, TypeError):
+        return PgrstRaiseError(
+            "Could not parse JSON in the \"RAISE SQLSTATE 'PGRST'\" error",
+            "Invalid JSON value for MESSAGE or DETAIL", None)
+    return DatabaseError(str(body.get("code", "")), status, str(body["message"]),
+                         body.get("details"), body.get("hint"), headers)
 
 _EXACT = {
     "23503": 409, "23505": 409, "25006": 405, "42P01": 404, "42P17": 500, "42501": 403,
@@ -35,10 +56,12 @@ def status_for(sqlstate: str, message: str, authenticated: bool = False) -> int:
     return 400
 
 
-def map_pg_error(err: Any, authenticated: bool = False) -> DatabaseError:
+def map_pg_error(err: Any, authenticated: bool = False) -> DbrestError:
     """An asyncpg `PostgresError` as the client sees it."""
     sqlstate = getattr(err, "sqlstate", None) or "XX000"
     message = getattr(err, "message", None) or str(err)
+    if sqlstate == "PGRST":
+        return custom_error(message, getattr(err, "detail", None))
     headers: tuple[tuple[str, str], ...] = ()
     status = status_for(sqlstate, message, authenticated)
     if status == 401:

@@ -42,7 +42,7 @@ AUTH_PROFILE: dict[str, dict[str, Any]] = {
     "sqlite": {"jwt_secret": "reallyreallyreallyreallyverysafe", "db_anon_role": "dbrest_anon",
                "sqlite_grants": {
                    "dbrest_anon": {"select": ["authors", "books", "publishers", "tags",
-                                              "book_tags", "recent_books", "whoami",
+                                              "book_tags", "recent_books", "whoami", "rage",
                                               "with_extras"]},
                    "dbrest_user": {"select": ["*"], "insert": ["*"], "update": ["*"],
                                    "delete": ["*"]}}},
