@@ -122,8 +122,8 @@ def check_write(planned: PlannedRequest, result: ReadResult) -> None:
     """Refuse a write's result (rolling it back) as PostgREST does."""
     write = planned.write
     assert write is not None
-    if planned.plan.output == "object" and write.return_ == "representation" \
-            and result.page_total != 1:
+    # PostgREST `failNotSingular`: whatever `return=` says, the write is undone.
+    if planned.plan.output == "object" and result.page_total != 1:
         raise SingularityError(result.page_total)
     if write.max_affected is not None and result.page_total > write.max_affected:
         raise MaxAffectedViolation(result.page_total)
@@ -153,7 +153,7 @@ def serialize_write(planned: PlannedRequest, result: ReadResult) -> HttpResponse
     # when it created the row; PATCH/DELETE/PUT without a body are 204.
     created = result.inserted is None or result.inserted > 0
     if planned.method == "POST":
-        status = 201 if created else 200
+        status = 200 if write.merge and not result.inserted else 201
     elif write.return_ != "representation":
         status = 204
     else:

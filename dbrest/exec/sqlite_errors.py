@@ -17,6 +17,7 @@ _BY_MESSAGE = (
     ("NOT NULL constraint failed", "23502", 400),
     ("CHECK constraint failed", "23514", 400),
     ("no such column", "42703", 400),
+    ("ON CONFLICT clause does not match", "42P10", 400),
     ("no such table", "42P01", 404),
     ("no such function", "42883", 404),
     ("malformed JSON", "22P02", 400),

@@ -53,9 +53,17 @@ def _json_rows(body: bytes) -> tuple[list[dict[str, Any]], bool]:
         data = None
     if isinstance(data, dict):
         return [data], False
-    if isinstance(data, list) and all(isinstance(item, dict) for item in data):
+    if isinstance(data, list):
+        if not all(isinstance(item, dict) for item in data):
+            raise InvalidBody("All object keys must match")
         return data, True
-    raise InvalidBody("Empty or invalid json")
+    if data is None and not _is_null(body):
+        raise InvalidBody("Empty or invalid json")
+    return [], True  # PostgREST reads any other JSON value as an empty array
+
+
+def _is_null(body: bytes) -> bool:
+    return body.strip() == b"null"
 
 
 def _csv_rows(body: bytes) -> list[dict[str, Any]]:

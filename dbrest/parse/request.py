@@ -71,8 +71,7 @@ def parse_request(req: HttpRequest, schemas: tuple[str, ...],
     prefs = parse_prefer(req.header_all("prefer"))
     payload = None
     if req.method in ("POST", "PATCH", "PUT") and resource:
-        body = req.body if req.body.strip() or req.method != "PATCH" else b"{}"
-        payload = parse_payload(req.header("content-type"), body, query.columns)
+        payload = parse_payload(req.header("content-type"), req.body, query.columns)
     rollback, tx_allowed = parse_tx(prefs.tx, tx_end)
     return ApiRequest(
         method=req.method, schema=schema, resource=resource or "", query=query,

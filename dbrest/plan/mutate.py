@@ -55,6 +55,7 @@ def plan_mutation(api: ast.ApiRequest, cache: SchemaCache,
     mutation = Mutation(KIND[api.method], table.schema, table.name, "t")  # type: ignore[arg-type]
     if api.method == "PUT":
         check_put(api, table)
+        api = put_rows(api, table)
     if mutation.kind != "delete":
         mutation = add_body(ctx, mutation, api, table)
     if mutation.kind != "insert":
@@ -74,10 +75,11 @@ def plan_mutation(api: ast.ApiRequest, cache: SchemaCache,
         values=tuple(ctx.values.items), offset=0, content_type=content_type,
         method=api.method, schema=api.schema, profile_header=api.profile_requested,
         table=table.name,
-        write=WriteResponse(return_, table.primary_key if return_ == "headers-only" else (),
-                            applied,
-                            prefs.max_affected if prefs.handling == "strict" else None,
-                            api.rollback),
+        write=WriteResponse(
+            return_, table.primary_key if return_ == "headers-only" else (), applied,
+            prefs.max_affected if prefs.handling == "strict" and mutation.kind in (
+                "update", "delete") else None,
+            api.rollback, mutation.resolution == "merge"),
     )
 
 
@@ -112,6 +114,8 @@ def add_conflict(mutation: Mutation, api: ast.ApiRequest, table: Table) -> Mutat
     if resolution is None:
         return mutation
     target = api.query.on_conflict or table.primary_key
+    if not target:  # no key to conflict on: PostgREST ignores the preference
+        return mutation
     for name in target:
         if table.column(name) is None:
             raise ColumnNotFound(
@@ -136,9 +140,27 @@ def check_put(api: ast.ApiRequest, table: Table) -> None:
                              "operators")
     payload = api.payload
     assert payload is not None
-    if len(payload.rows) != 1 or any(
-            str(payload.rows[0].get(col)) != eq[col] for col in table.primary_key):
+    if not any(_matches_url(row, eq, table.primary_key) for row in payload.rows):
         raise PutMismatch("Payload values do not match URL in primary key column(s)")
+
+
+def _matches_url(row: dict[str, object], eq: dict[str, str], key: tuple[str, ...]) -> bool:
+    return all(col in row and _text(row[col]) == eq[col] for col in key)
+
+
+def _text(value: object) -> str:
+    if value is True or value is False:
+        return "true" if value else "false"
+    return str(value)
+
+
+def put_rows(api: ast.ApiRequest, table: Table) -> ast.ApiRequest:
+    """PUT writes the body row the URL names (PostgREST filters the body by the key)."""
+    assert api.payload is not None
+    eq = {flt.field.name: flt.expr.operation.value for _, flt in api.query.filters
+          if isinstance(flt.expr.operation, ast.OpQuant)}
+    row = next(r for r in api.payload.rows if _matches_url(r, eq, table.primary_key))
+    return replace(api, payload=replace(api.payload, rows=(row,)))
 
 
 def plan_representation(ctx: Context, api: ast.ApiRequest, table: Table,
@@ -170,7 +192,8 @@ def preference_applied(api: ast.ApiRequest, mutation: Mutation) -> tuple[str, ..
         out.append(f"tx={prefs.tx}")
     if prefs.handling:
         out.append(f"handling={prefs.handling}")
-    if prefs.max_affected is not None and api.method in ("PATCH", "DELETE"):
+    if prefs.max_affected is not None and prefs.handling == "strict" \
+            and api.method in ("PATCH", "DELETE"):
         out.append(f"max-affected={prefs.max_affected}")
     return tuple(out)
 

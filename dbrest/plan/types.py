@@ -252,6 +252,7 @@ class WriteResponse:
     preference_applied: tuple[str, ...] = ()
     max_affected: int | None = None
     rollback: bool = False  # `Prefer: tx=rollback` (where allowed) or `db_tx_end`
+    merge: bool = False  # a merging upsert: 200 instead of 201 when it created nothing
 
 
 @dataclass(frozen=True, slots=True)
