@@ -95,7 +95,7 @@ async def send_response(send: Send, response: HttpResponse, head: bool = False) 
     if not head:
         headers.append((b"content-length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": response.body})
+    await send({"type": "http.response.body", "body": b"" if head else response.body})
 
 
 def api_entry(quart_app: ASGIApp, state: AppState) -> ASGIApp:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -37,21 +38,39 @@ async def serve(config: Config) -> None:
 
     state = AppState(config)
     await state.start()  # fail here, before binding, if the database is unreachable
+    # One shutdown signal for both servers (each would otherwise install its own handlers
+    # and the last one would win).
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     app = create_app(config, state)
     hyper = HyperConfig()
     hyper.bind = [f"{config.server_host}:{config.server_port}"]
     hyper.accesslog = None
-    servers = [hypercorn_serve(app, hyper)]  # type: ignore[arg-type]
+    servers = [hypercorn_serve(app, hyper, shutdown_trigger=stop.wait)]  # type: ignore[arg-type]
     if config.admin_server_port is not None:
         admin = HyperConfig()
         admin.bind = [f"{config.server_host}:{config.admin_server_port}"]
-        servers.append(hypercorn_serve(admin_app(state), admin))  # type: ignore[arg-type]
+        servers.append(hypercorn_serve(admin_app(state), admin,  # type: ignore[arg-type]
+                                       shutdown_trigger=stop.wait))
     host = "localhost" if config.server_host in ("0.0.0.0", "::") else config.server_host
     where = "the bundled demo database" if config.is_demo else config.backend
     print(f"dbrest serving {where} on http://{host}:{config.server_port}/ "
           f"(try: curl 'http://{host}:{config.server_port}/books?select=title,year')",
           flush=True)
-    await asyncio.gather(*servers)
+    try:
+        await asyncio.gather(*servers)
+    except OSError as err:  # e.g. the port is taken
+        raise ServeError(f"cannot serve on {config.server_host}:{config.server_port}: "
+                         f"{err.strerror or err}") from None
+    finally:
+        stop.set()
+        await state.stop()
+
+
+class ServeError(Exception):
+    pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -73,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DbrestError as err:
         detail = f": {err.details}" if err.details else ""
         print(f"dbrest: {err.message}{detail}", file=sys.stderr)
+        return 1
+    except (ServeError, ConfigError) as err:
+        print(f"dbrest: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0

@@ -102,7 +102,10 @@ def _coerce(key: str, value: Any) -> Any:
         if value is None:
             return None
         if kind.startswith("int"):
-            return int(value)
+            number = int(value)
+            if number < (1 if key in _POSITIVE else 0):
+                raise ValueError(value)
+            return number
         if kind.startswith("float"):
             return float(value)
         if kind.startswith("bool"):
@@ -130,6 +133,7 @@ def _check_auth(config: Config) -> None:
 
 
 _ACTIONS = ("select", "insert", "update", "delete")
+_POSITIVE = frozenset({"db_pool", "db_max_rows"})
 
 
 def _grants(value: Any) -> dict[str, dict[str, tuple[str, ...]]]:

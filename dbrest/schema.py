@@ -97,7 +97,7 @@ def kind_of(native_type: str) -> Kind:
     t = native_type.lower().split("(")[0].strip()
     if t in _PG_KINDS:
         return _PG_KINDS[t]
-    if t.endswith("[]") or t.startswith(("interval", "point", "time ", "time")):
+    if t.endswith("[]") or "range" in t or t.startswith(("interval", "point", "time")):
         return "other"
     if "int" in t:
         return "integer"

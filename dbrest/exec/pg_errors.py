@@ -48,8 +48,8 @@ def status_for(sqlstate: str, message: str, authenticated: bool = False) -> int:
         return 400 if message.endswith("requires a WHERE clause") else 500
     if sqlstate in _EXACT:
         return _EXACT[sqlstate]
-    if sqlstate.startswith("PT") and sqlstate[2:].isdigit():
-        return int(sqlstate[2:])
+    if sqlstate.startswith("PT"):
+        return int(sqlstate[2:]) if sqlstate[2:].isdigit() else 500
     for prefix, status in _PREFIX:
         if sqlstate.startswith(prefix):
             return status

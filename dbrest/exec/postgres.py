@@ -39,7 +39,7 @@ class PostgresBackend:
     async def start(self) -> None:
         try:
             await self.database.connect()
-        except (OSError, asyncpg.PostgresError) as err:
+        except (OSError, ValueError, asyncpg.PostgresError) as err:
             raise ConnectionError_("Database connection error.", str(err)) from err
 
     async def stop(self) -> None:

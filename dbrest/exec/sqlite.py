@@ -111,6 +111,12 @@ class SqliteBackend:
 
     async def start(self) -> None:
         try:
+            # Open it once synchronously first: a file that cannot be opened fails here,
+            # before any driver thread exists to outlive the event loop.
+            sqlite3.connect(self.target, uri=self.is_uri).close()
+        except sqlite3.Error as err:
+            raise ConnectionError_("Database connection error.", str(err)) from err
+        try:
             first = await self._open()
             await first.execute("PRAGMA journal_mode = WAL")
             self._all.append(first)
@@ -128,6 +134,8 @@ class SqliteBackend:
         for conn in self._all:
             await conn.close()
         self._all.clear()
+        self._vars.clear()
+        self._idle = asyncio.Queue()
 
     def authorize(self, ctx: RequestContext, access: frozenset[tuple[str, str]]) -> None:
         """Application-level grants: deny by default once any are configured."""
@@ -199,7 +207,7 @@ class SqliteBackend:
                     raise
                 await conn.execute("ROLLBACK" if rollback else "COMMIT")
                 return result
-        except sqlite3.Error as err:
+        except (sqlite3.Error, OverflowError) as err:
             raise map_sqlite_error(err) from err
 
     @staticmethod
@@ -230,7 +238,7 @@ class SqliteBackend:
             async with self.session(ctx) as conn:
                 async with conn.execute(compiled.main.sql, compiled.main.bind(values)) as cursor:
                     row = await cursor.fetchone()
-        except sqlite3.Error as err:
+        except (sqlite3.Error, OverflowError) as err:
             raise map_sqlite_error(err) from err
         assert row is not None
         return ReadResult(row[0], row[1], row[2], None, row[3], row[4])

@@ -26,8 +26,10 @@ _BY_MESSAGE = (
 )
 
 
-def map_sqlite_error(err: sqlite3.Error) -> DatabaseError:
+def map_sqlite_error(err: sqlite3.Error | OverflowError) -> DatabaseError:
     message = str(err)
+    if isinstance(err, OverflowError):  # a value beyond SQLite's 64-bit integers
+        return DatabaseError("22003", 400, message)
     for fragment, sqlstate, status in _BY_MESSAGE:
         if fragment in message:
             return DatabaseError(sqlstate, status, message)

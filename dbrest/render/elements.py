@@ -26,6 +26,13 @@ class Coerce(_Element):
         self.value, self.native_type, self.kind, self.is_list = value, native_type, kind, is_list
 
 
+class JsonScalar(_Element):
+    """A JSON value compared as a scalar: numbers as numbers, strings as text."""
+
+    def __init__(self, expr: ColumnElement[Any]) -> None:
+        self.expr = expr
+
+
 class RegexMatch(_Element):
     def __init__(self, lhs: ColumnElement[Any], pattern: ColumnElement[Any], icase: bool) -> None:
         self.lhs, self.pattern, self.icase = lhs, pattern, icase

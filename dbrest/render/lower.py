@@ -42,6 +42,7 @@ from dbrest.render.elements import (
     FullTextMatch,
     IsTest,
     JsonBody,
+    JsonScalar,
     JsonStep,
     Like,
     PgOperator,
@@ -170,6 +171,8 @@ class Lowerer:
         if op in ("match", "imatch"):
             return RegexMatch(left, bind(rhs), op == "imatch")
         right = self.value(rhs, lhs)
+        if isinstance(lhs, JsonPathExpr) and lhs.type.kind == "json":
+            left, right = JsonScalar(left), JsonScalar(right)
         if op == "isdistinct":
             return left.is_distinct_from(right)
         return {
@@ -221,7 +224,9 @@ class Lowerer:
 
 def lower_query(plan: QueryPlan, dialect: Dialect) -> sa.Select[Any]:
     """`SELECT total, page_total, body FROM (<read>) AS _dbrest_t`: one round trip."""
-    return aggregate(Lowerer(dialect, plan), plan.read, plan.strip_nulls, bool(plan.count))
+    # count=planned/estimated take the planner's estimate instead (where there is one)
+    exact = plan.count == "exact" or (plan.count is not None and not dialect.caps.planned_count)
+    return aggregate(Lowerer(dialect, plan), plan.read, plan.strip_nulls, exact)
 
 
 def aggregate(lowerer: Lowerer, read: ReadPlan, strip_nulls: bool,

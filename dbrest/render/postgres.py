@@ -21,6 +21,7 @@ from dbrest.render.elements import (
     IsTest,
     JsonBody,
     InsertedCount,
+    JsonScalar,
     JsonStep,
     Like,
     MutationSql,
@@ -54,6 +55,11 @@ def _coerce_sql(value_sql: str, native_type: str, is_list: bool) -> str:
 @compiles(Coerce, "postgresql")
 def _coerce(el: Coerce, compiler: Any, **kw: Any) -> str:
     return _coerce_sql(compiler.process(el.value, **kw), el.native_type, el.is_list)
+
+
+@compiles(JsonScalar, "postgresql")
+def _json_scalar(el: JsonScalar, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(el.expr, **kw))  # jsonb compares by JSON type already
 
 
 @compiles(RegexMatch, "postgresql")

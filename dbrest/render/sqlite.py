@@ -24,6 +24,7 @@ from dbrest.render.elements import (
     JsonBody,
     ExistingCount,
     InsertedCount,
+    JsonScalar,
     JsonStep,
     Like,
     MutationSql,
@@ -59,6 +60,12 @@ def _coerce(el: Coerce, compiler: Any, **kw: Any) -> str:
     if el.is_list:
         return f"(SELECT value FROM json_each({value}))"
     return f"json({value})" if el.kind == "json" else value
+
+
+@compiles(JsonScalar, "sqlite")
+def _json_scalar(el: JsonScalar, compiler: Any, **kw: Any) -> str:
+    # `->` gives JSON text, which would compare 13 < 9; the SQL value compares right
+    return f"json_extract({compiler.process(el.expr, **kw)}, '$')"
 
 
 @compiles(RegexMatch, "sqlite")
@@ -153,6 +160,14 @@ _TRUE = frozenset({"true", "t", "yes", "y", "on", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "off", "0"})
 
 
+_INT64 = (-2**63, 2**63 - 1)
+
+
+def _limit(value: Any, kind: str) -> int:
+    """LIMIT/OFFSET: SQLite integers are 64-bit; anything larger means "all"."""
+    return min(int(value), _INT64[1])
+
+
 def _invalid(type_name: str, value: Any) -> DatabaseError:
     return DatabaseError("22P02", 400, f'invalid input syntax for type {type_name}: "{value}"')
 
@@ -170,9 +185,12 @@ def _scalar(value: Any, kind: str) -> Any:
         raise _invalid("boolean", value)
     if kind == "integer":
         try:
-            return int(text)
+            number = int(text)
         except ValueError:
             raise _invalid("integer", value) from None
+        if not _INT64[0] <= number <= _INT64[1]:
+            raise DatabaseError("22003", 400, f'value "{value}" is out of range for type bigint')
+        return number
     if kind == "number":
         try:
             number = float(text)
@@ -341,7 +359,7 @@ SQLITE = Dialect(
         "like_list": lambda v, k: orjson.dumps([like_to_glob(str(x)) for x in v]).decode(),
         "json_key": _json_key,
         "json_index": _json_index,
-        "int": lambda v, k: int(v),
+        "int": _limit,
         "json_rows": _json_rows,
     },
     mutated_source=mutated_table,

@@ -40,11 +40,9 @@ from dbrest.exec.sqlite_errors import map_sqlite_error
     ("PT402", "payment required", False, 402),
     ("PT418", "teapot", False, 418),
     ("PT404", "nothing here", True, 404),
-    # BUG: a PT code whose rest is not a number is 500 in PostgREST
-    # (`'P':'T':n -> fromMaybe HTTP.status500 (… readMaybe n …)`); dbrest answers 400.
-    pytest.param("PTABC", "custom", False, 500,
-                 marks=pytest.mark.xfail(strict=True, reason="PTxxx with a non-numeric "
-                                         "rest falls through to 400, PostgREST says 500")),
+    # a PT code whose rest is not a number is 500 in PostgREST
+    # (`'P':'T':n -> fromMaybe HTTP.status500 (… readMaybe n …)`)
+    ("PTABC", "custom", False, 500),
     # classes
     ("08006", "connection failure", False, 503),
     ("08000", "connection exception", False, 503),

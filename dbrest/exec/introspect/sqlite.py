@@ -43,9 +43,13 @@ def introspect_sqlite(conn: sqlite3.Connection, schema: str) -> SchemaCache:
     for name, type_, sql in rows:
         info = conn.execute("SELECT name, type, \"notnull\", dflt_value, pk "
                             "FROM pragma_table_info(?)", (name,)).fetchall()
-        columns = tuple(Column(c[0], c[1] or "", kind_of(c[1] or ""), not c[2],
-                               c[3] is not None or (c[4] > 0 and "INT" in (c[1] or "").upper()),
-                               c[3])
+        # Only a lone `INTEGER PRIMARY KEY` is the rowid: never NULL, filled when absent.
+        pk_count = sum(1 for c in info if c[4] > 0)
+        rowid = {c[0] for c in info
+                 if c[4] > 0 and pk_count == 1 and (c[1] or "").upper() == "INTEGER"}
+        columns = tuple(Column(c[0], c[1] or "", kind_of(c[1] or ""),
+                               not c[2] and c[0] not in rowid,
+                               c[3] is not None or c[0] in rowid, c[3])
                         for c in info)
         pk = tuple(c[0] for c in sorted((c for c in info if c[4] > 0), key=lambda c: c[4]))
         uniques: list[tuple[str, ...]] = []

@@ -1,7 +1,7 @@
-SELECT NULL AS total, count(*) AS page_total, (coalesce(json_agg(_dbrest_t), '[]'))::text AS body 
+SELECT NULL AS total, count(*) AS page_total, (coalesce(json_agg(_dbrest_t), '[]'))::text AS body, current_setting($1::VARCHAR, true) AS response_headers, current_setting($2::VARCHAR, true) AS response_status 
 FROM (SELECT t."id" AS "id" 
 FROM "public"."books" AS t 
 WHERE NOT (EXISTS (SELECT 1 
 FROM "public"."authors" AS t1 
 WHERE t1."id" = t."author_id"))) AS _dbrest_t
--- params: []
+-- params: ["response.headers", "response.status"]

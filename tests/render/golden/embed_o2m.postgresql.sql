@@ -1,8 +1,8 @@
-SELECT NULL AS total, count(*) AS page_total, (coalesce(json_agg(_dbrest_t), '[]'))::text AS body 
+SELECT NULL AS total, count(*) AS page_total, (coalesce(json_agg(_dbrest_t), '[]'))::text AS body, current_setting($1::VARCHAR, true) AS response_headers, current_setting($2::VARCHAR, true) AS response_status 
 FROM (SELECT t."name" AS "name", (SELECT coalesce(json_agg(_dbrest_t_t1), '[]') AS anon_1 
 FROM (SELECT t1."title" AS "title" 
 FROM "public"."books" AS t1 
-WHERE t1."author_id" = t."id" AND t1."year" > CAST(CAST($1 AS TEXT) AS integer) ORDER BY t1."title" DESC NULLS FIRST 
- LIMIT $2 OFFSET $3) AS _dbrest_t_t1) AS "books" 
+WHERE t1."author_id" = t."id" AND t1."year" > CAST(CAST($3 AS TEXT) AS integer) ORDER BY t1."title" DESC NULLS FIRST 
+ LIMIT $4 OFFSET $5) AS _dbrest_t_t1) AS "books" 
 FROM "public"."authors" AS t) AS _dbrest_t
--- params: ["2000", 2, 1]
+-- params: ["response.headers", "response.status", "2000", 2, 1]

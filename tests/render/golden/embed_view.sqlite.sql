@@ -1,7 +1,7 @@
-SELECT NULL AS total, count(*) AS page_total, coalesce(json_group_array(json_object(?, _dbrest_t.name, ?, json(_dbrest_t.recent_books))), '[]') AS body 
+SELECT NULL AS total, count(*) AS page_total, coalesce(json_group_array(json_object(?, _dbrest_t.name, ?, json(_dbrest_t.recent_books))), '[]') AS body, current_setting(?, 1) AS response_headers, current_setting(?, 1) AS response_status 
 FROM (SELECT t."name" AS "name", (SELECT coalesce(json_group_array(json_object(?, _dbrest_t_t1.title)), '[]') AS anon_1 
 FROM (SELECT t1."title" AS "title" 
 FROM "recent_books" AS t1 
 WHERE t1."author_id" = t."id") AS _dbrest_t_t1) AS "recent_books" 
 FROM "authors" AS t) AS _dbrest_t
--- params: ["name", "recent_books", "title"]
+-- params: ["name", "recent_books", "response.headers", "response.status", "title"]

@@ -1,5 +1,5 @@
-SELECT NULL AS total, count(*) AS page_total, (coalesce(json_agg(_dbrest_t), '[]'))::text AS body 
+SELECT NULL AS total, count(*) AS page_total, (coalesce(json_agg(_dbrest_t), '[]'))::text AS body, current_setting($1::VARCHAR, true) AS response_headers, current_setting($2::VARCHAR, true) AS response_status 
 FROM (SELECT t."id" AS "id" 
 FROM "public"."books" AS t 
-WHERE t."year" > CAST(CAST($1 AS TEXT) AS integer) AND t."year" <= CAST(CAST($2 AS TEXT) AS integer) AND t."price" >= CAST(CAST($3 AS TEXT) AS numeric) AND t."id" < CAST(CAST($4 AS TEXT) AS integer) AND t."title" != CAST($5 AS TEXT)) AS _dbrest_t
--- params: ["1950", "2000", "9.5", "20", "Dune"]
+WHERE t."year" > CAST(CAST($3 AS TEXT) AS integer) AND t."year" <= CAST(CAST($4 AS TEXT) AS integer) AND t."price" >= CAST(CAST($5 AS TEXT) AS numeric) AND t."id" < CAST(CAST($6 AS TEXT) AS integer) AND t."title" != CAST($7 AS TEXT)) AS _dbrest_t
+-- params: ["response.headers", "response.status", "1950", "2000", "9.5", "20", "Dune"]

@@ -1,5 +1,5 @@
-SELECT NULL AS total, count(*) AS page_total, (coalesce(json_agg(_dbrest_t), '[]'))::text AS body 
+SELECT NULL AS total, count(*) AS page_total, (coalesce(json_agg(_dbrest_t), '[]'))::text AS body, current_setting($1::VARCHAR, true) AS response_headers, current_setting($2::VARCHAR, true) AS response_status 
 FROM (SELECT t."id" AS "id" 
 FROM "public"."books" AS t 
 WHERE t."year" IS NULL AND t."available" IS TRUE AND NOT t."title" IS NULL AND t."meta" IS UNKNOWN) AS _dbrest_t
--- params: []
+-- params: ["response.headers", "response.status"]

@@ -1,5 +1,5 @@
-SELECT NULL AS total, count(*) AS page_total, (coalesce(json_agg(_dbrest_t), '[]'))::text AS body 
+SELECT NULL AS total, count(*) AS page_total, (coalesce(json_agg(_dbrest_t), '[]'))::text AS body, current_setting($1::VARCHAR, true) AS response_headers, current_setting($2::VARCHAR, true) AS response_status 
 FROM (SELECT t."id" AS "id" 
 FROM "public"."books" AS t 
-WHERE t."year" != CAST(CAST($1 AS TEXT) AS integer) AND NOT t."id" = ANY(CAST(CAST($2 AS TEXT[]) AS integer[]))) AS _dbrest_t
--- params: ["1", ["1", "2"]]
+WHERE t."year" != CAST(CAST($3 AS TEXT) AS integer) AND NOT t."id" = ANY(CAST(CAST($4 AS TEXT[]) AS integer[]))) AS _dbrest_t
+-- params: ["response.headers", "response.status", "1", ["1", "2"]]

@@ -1,4 +1,4 @@
-SELECT NULL AS total, count(*) AS page_total, (coalesce(json_agg(_dbrest_t), '[]'))::text AS body 
+SELECT NULL AS total, count(*) AS page_total, (coalesce(json_agg(_dbrest_t), '[]'))::text AS body, current_setting($1::VARCHAR, true) AS response_headers, current_setting($2::VARCHAR, true) AS response_status 
 FROM (SELECT t."id" AS "id", t."title" AS "name" 
 FROM "public"."books" AS t) AS _dbrest_t
--- params: []
+-- params: ["response.headers", "response.status"]

@@ -1,0 +1,249 @@
+"""The `dbrest` command, run as a subprocess: start-up failures and serving the demo.
+
+A start-up problem is one line on stderr and exit status 1, never a traceback; started
+without `--db-uri`, dbrest serves the bundled demo, with `/live` and `/ready` on the
+admin port.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT = 15.0
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without any dbrest/PostgREST configuration of the caller's."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("DBREST_", "PGRST_"))}
+
+
+def run_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "dbrest.cli", *args], cwd=ROOT,
+                          env=clean_env(), capture_output=True, text=True, timeout=timeout)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def assert_one_line_failure(proc: subprocess.CompletedProcess[str], expected: str) -> None:
+    lines = proc.stderr.strip().splitlines()
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 1, proc.stderr
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("dbrest: ") and expected in lines[0], lines[0]
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("--server-port", "abc"), "server_port: invalid value 'abc'"),
+    (("--db-pool", "many"), "db_pool: invalid value 'many'"),
+    (("--db-uri", "mysql://u@h/d"), "unsupported database URI 'mysql://u@h/d'"),
+    (("--db-schemas", ","), "db_schemas: invalid value ','"),
+    (("--config", "/nonexistent/dbrest.toml"), "config: cannot read /nonexistent/dbrest.toml"),
+    (("--db-uri", "postgres://nobody@127.0.0.1:1/x"), "Database connection error."),
+])
+def test_startup_failure(args: tuple[str, ...], expected: str) -> None:
+    assert_one_line_failure(run_cli(*args), expected)
+
+
+def test_unopenable_sqlite_file() -> None:
+    """Exit 1 with the one-line message; a thread's traceback may come with it, before or
+    after (see tests/exec/test_backends.py::test_failed_sqlite_start_leaves_no_thread_behind),
+    which is why this does not use assert_one_line_failure."""
+    proc = run_cli("--db-uri", "sqlite:/nonexistent/dir/app.db")
+    assert proc.returncode == 1
+    assert "dbrest: Database connection error.: unable to open database file" in proc.stderr
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('not-a-key = 1\n', "unknown configuration key: not_a_key"),
+    ('server-port = "abc"\n', "server_port: invalid value 'abc'"),
+    ("server-port = = 1\n", "is not valid TOML"),
+])
+def test_bad_config_file(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "dbrest.toml"
+    path.write_text(text)
+    assert_one_line_failure(run_cli("--config", str(path)), expected)
+
+
+def test_bad_key_in_the_environment_file_variable(tmp_path: Path) -> None:
+    path = tmp_path / "dbrest.toml"
+    path.write_text("nope = 1\n")
+    proc = subprocess.run([sys.executable, "-m", "dbrest.cli"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=30, env={**clean_env(), "DBREST_CONFIG": str(path)})
+    assert_one_line_failure(proc, "unknown configuration key: nope")
+
+
+# Regression (fixed): `db_pool = 0` passes configuration; asyncpg's create_pool then raises ValueError,
+# which `PostgresBackend.start` does not catch (only OSError/PostgresError): a traceback.
+def test_zero_pool_is_one_line() -> None:
+    proc = run_cli("--db-uri", "postgres://nobody@127.0.0.1:1/x", "--db-pool", "0")
+    assert_one_line_failure(proc, "db_pool")
+
+
+# Regression (fixed): when the port is taken, hypercorn's OSError escapes `serve()` as a traceback, and
+# the process never exits: AppState.stop() is not called, so the SQLite pool's aiosqlite
+# worker threads (non-daemon) keep the interpreter alive.
+def test_port_in_use_is_one_line_and_exits() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dbrest.cli", "--server-host", "127.0.0.1",
+             "--server-port", str(port)],
+            cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            _, err = proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise AssertionError("dbrest did not exit after failing to bind") from None
+    assert proc.returncode == 1 and "Traceback" not in err, err
+
+
+# -- serving the demo ----------------------------------------------------------------------------
+
+@dataclass
+class Server:
+    proc: subprocess.Popen[str]
+    port: int
+    admin_port: int
+
+    def get(self, path: str, admin: bool = False) -> tuple[int, dict[str, str], bytes]:
+        port = self.admin_port if admin else self.port
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+                return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+        except urllib.error.HTTPError as err:
+            return err.code, {k.lower(): v for k, v in err.headers.items()}, err.read()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    port, admin = free_port(), free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dbrest.cli", "--server-host", "127.0.0.1", "--server-port",
+         str(port), "--admin-server-port", str(admin)],
+        cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    srv = Server(proc, port, admin)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                out, err = proc.communicate()
+                raise AssertionError(f"dbrest exited with {proc.returncode}: {err}")
+            try:
+                srv.get("/live", admin=True)
+                srv.get("/books")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("dbrest did not answer within 15 s") from None
+                time.sleep(0.1)
+        yield srv
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:  # see test_terminate_stops_the_server
+                proc.kill()
+                proc.wait()
+        proc.communicate()
+
+
+def test_serves_the_demo(server: Server) -> None:
+    status, headers, body = server.get("/books?select=id,title&order=id&limit=2")
+    assert status == 200
+    assert headers["content-type"].startswith("application/json")
+    assert json.loads(body) == [{"id": 1, "title": "A Wizard of Earthsea"},
+                                {"id": 2, "title": "The Left Hand of Darkness"}]
+
+
+def test_demo_embeds(server: Server) -> None:
+    status, _, body = server.get("/books?select=title,authors(name)&id=eq.3")
+    assert status == 200
+    assert json.loads(body) == [{"title": "Dune", "authors": {"name": "Frank Herbert"}}]
+
+
+def test_demo_error(server: Server) -> None:
+    status, headers, body = server.get("/nope")
+    assert status == 404
+    assert json.loads(body)["code"] == "PGRST205"
+    assert headers["proxy-status"] == "PostgREST; error=PGRST205"
+
+
+@pytest.mark.parametrize("path", ["/live", "/ready"])
+def test_admin_health(server: Server, path: str) -> None:
+    status, _, body = server.get(path, admin=True)
+    assert (status, body) == (200, b"")
+
+
+def test_admin_unknown_path(server: Server) -> None:
+    assert server.get("/nope", admin=True)[0] == 404
+
+
+def test_the_banner_is_printed(server: Server) -> None:
+    assert server.proc.stdout is not None
+    ready, _, _ = select.select([server.proc.stdout], [], [], 5)  # never block the module
+    assert ready, "nothing on stdout"
+    line = server.proc.stdout.readline()
+    assert line.startswith("dbrest serving the bundled demo database on "
+                           f"http://127.0.0.1:{server.port}/")
+
+
+# Regression (fixed): cli.serve() gathers two hypercorn `serve()` calls without a shutdown_trigger; each
+# installs its own SIGINT/SIGTERM handler on the loop, the admin server's replacing the
+# API server's, so SIGTERM stops only the admin server and the process keeps running.
+# (Without --admin-server-port, SIGTERM stops dbrest at once.) Runs last in this module.
+def test_terminate_stops_the_server(server: Server) -> None:
+    server.proc.terminate()
+    try:
+        server.proc.wait(timeout=3)  # it takes ~0.1 s without the admin server
+    except subprocess.TimeoutExpired:
+        raise AssertionError("dbrest is still running 3 s after SIGTERM") from None
+    assert server.proc.returncode in (0, -15)
+
+
+def test_terminate_without_admin_port() -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dbrest.cli", "--server-host", "127.0.0.1", "--server-port",
+         str(port)],
+        cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            assert proc.poll() is None, proc.communicate()[1]
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/authors", timeout=5) as r:
+                    assert r.status == 200
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "dbrest did not answer within 15 s"
+                time.sleep(0.1)
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
+        _, err = proc.communicate()
+        assert "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
