@@ -100,6 +100,9 @@ class SqliteBackend:
                                        check_same_thread=False)
         await conn.execute("PRAGMA busy_timeout = 5000")
         await conn.execute("PRAGMA foreign_keys = ON")
+        # WAL with synchronous=NORMAL: commits survive a crash of the process, and a
+        # write no longer waits for an fsync (sqlite.org/wal.html#performance_considerations)
+        await conn.execute("PRAGMA synchronous = NORMAL")
         variables: dict[str, str] = {}
         self._vars[id(conn)] = variables
         for name, nargs, fn, deterministic in sql_functions(variables):
