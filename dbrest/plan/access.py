@@ -6,28 +6,14 @@ pairs against the configured grants before running anything.
 
 from __future__ import annotations
 
-from dbrest.plan.types import JoinTable, MutationPlan, QueryPlan, ReadPlan
+from dbrest.plan.types import JoinTable, MutationPlan, QueryPlan, ReadPlan, walk
 
 Access = frozenset[tuple[str, str]]
 
 
-def _reads(node: object, found: set[tuple[str, str]]) -> None:
-    if isinstance(node, ReadPlan):
-        if not node.mutated:
-            found.add((node.table, "select"))
-    elif isinstance(node, JoinTable):
-        found.add((node.table, "select"))
-    if isinstance(node, tuple):
-        for item in node:
-            _reads(item, found)
-    elif hasattr(node, "__dataclass_fields__"):
-        for name in node.__dataclass_fields__:  # type: ignore[attr-defined]
-            _reads(getattr(node, name), found)
-
-
 def accessed(plan: QueryPlan | MutationPlan) -> Access:
-    found: set[tuple[str, str]] = set()
-    _reads(plan, found)
+    found = {(node.table, "select") for node in walk(plan)
+             if isinstance(node, JoinTable) or (isinstance(node, ReadPlan) and not node.mutated)}
     if isinstance(plan, MutationPlan):
         m = plan.mutation
         action = {"insert": "insert", "update": "update", "delete": "delete"}.get(m.kind)

@@ -7,6 +7,7 @@ is the key of the compiled-SQL cache.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
@@ -267,3 +268,15 @@ class PlannedRequest:
     table: str = ""
     write: WriteResponse | None = None
     preference_applied: tuple[str, ...] = ()  # reads: `Preference-Applied`
+
+
+def walk(node: object) -> Iterator[object]:
+    """Every node of a plan, depth first in field order (plans are trees of dataclasses
+    and tuples), so passes over the whole tree need no traversal of their own."""
+    yield node
+    if isinstance(node, tuple):
+        for item in node:
+            yield from walk(item)
+    elif hasattr(node, "__dataclass_fields__"):
+        for name in node.__dataclass_fields__:
+            yield from walk(getattr(node, name))

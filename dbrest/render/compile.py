@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dbrest.plan.types import MutationPlan, Param, QueryPlan
+from dbrest.plan.types import MutationPlan, Param, QueryPlan, walk
 from dbrest.render.dialect import Dialect
 from dbrest.render.lower import lower_count, lower_query
 from dbrest.render.mutate import lower_existing, lower_write
@@ -57,15 +57,8 @@ class CompiledWrite:
     existing: CompiledQuery | None = None  # upserts: rows already there, before the write
 
 
-def params_of(plan: object, found: dict[int, Param]) -> None:
-    if isinstance(plan, Param):
-        found[plan.index] = plan
-    elif isinstance(plan, tuple):
-        for item in plan:
-            params_of(item, found)
-    elif hasattr(plan, "__dataclass_fields__"):
-        for name in plan.__dataclass_fields__:  # type: ignore[attr-defined]
-            params_of(getattr(plan, name), found)
+def params_of(plan: object) -> dict[int, Param]:
+    return {node.index: node for node in walk(plan) if isinstance(node, Param)}
 
 
 class Renderer:
@@ -103,9 +96,7 @@ class Renderer:
         if hit is not None:
             self._cache.move_to_end(plan)
             return hit
-        params: dict[int, Param] = {}
-        params_of(plan, params)
-        compiled = build(plan, params)
+        compiled = build(plan, params_of(plan))
         self._cache[plan] = compiled
         if len(self._cache) > self.max_entries:
             self._cache.popitem(last=False)

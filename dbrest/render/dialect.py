@@ -35,3 +35,15 @@ class Dialect:
     mutated_source: Callable[[str], str]
     # without `dml_in_cte`: (set-up statements, INSERT prefix) staging a write's rows
     stage_rows: Callable[[str], tuple[tuple[str, ...], str]] | None = None
+
+
+def on_conflict_sql(mutation: Any, quote: Callable[[str], str]) -> str:
+    """The upsert clause both dialects spell alike (`EXCLUDED` is the proposed row)."""
+    if not mutation.resolution:
+        return ""
+    target = ", ".join(quote(c) for c in mutation.on_conflict)
+    updates = [c.name for c in mutation.columns]
+    if mutation.resolution == "ignore" or not updates:
+        return f" ON CONFLICT ({target}) DO NOTHING"
+    sets = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in updates)
+    return f" ON CONFLICT ({target}) DO UPDATE SET {sets}"

@@ -35,6 +35,7 @@ from dbrest.plan.types import (
     RangeOp,
     ReadPlan,
     Scalar,
+    walk,
 )
 from dbrest.render.dialect import Dialect
 from dbrest.render.elements import (
@@ -62,16 +63,13 @@ def bind(param: Param) -> ColumnElement[Any]:
     return sa.bindparam(f"p{param.index}")
 
 
-def referenced_columns(node: object, found: dict[str, dict[str, None]]) -> None:
-    """Collect, per table alias, every column the plan refers to (in first-use order)."""
-    if isinstance(node, ColumnExpr):
-        found.setdefault(node.table_alias, {})[node.column] = None
-    elif isinstance(node, tuple):
-        for item in node:
-            referenced_columns(item, found)
-    elif hasattr(node, "__dataclass_fields__"):
-        for name in node.__dataclass_fields__:  # type: ignore[attr-defined]
-            referenced_columns(getattr(node, name), found)
+def referenced_columns(plan: object) -> dict[str, dict[str, None]]:
+    """Per table alias, every column the plan refers to (in first-use order)."""
+    found: dict[str, dict[str, None]] = {}
+    for node in walk(plan):
+        if isinstance(node, ColumnExpr):
+            found.setdefault(node.table_alias, {})[node.column] = None
+    return found
 
 
 class Tables:
@@ -99,9 +97,7 @@ class Tables:
 class Lowerer:
     def __init__(self, dialect: Dialect, plan: object) -> None:
         self.dialect = dialect
-        columns: dict[str, dict[str, None]] = {}
-        referenced_columns(plan, columns)
-        self.tables = Tables(columns, dialect.caps.schemas)
+        self.tables = Tables(referenced_columns(plan), dialect.caps.schemas)
 
     # -- expressions --------------------------------------------------------------------------
     def expr(self, e: Expr) -> ColumnElement[Any]:

@@ -14,7 +14,7 @@ from sqlalchemy import literal
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 
-from dbrest.render.dialect import Capabilities, Dialect
+from dbrest.render.dialect import Capabilities, Dialect, on_conflict_sql
 from dbrest.render.elements import (
     Coerce,
     FullTextMatch,
@@ -185,19 +185,7 @@ def _mutation(el: MutationSql, compiler: Any, **kw: Any) -> str:
         sql = (f"INSERT INTO {target} AS {alias} ({', '.join(cols)}) "
                f"SELECT {', '.join(f'_body.{c}' for c in cols)} "
                f"FROM json_populate_recordset(NULL::{target}, {body}) AS _body")
-    return sql + _on_conflict(m, qt) + returning
-
-
-def _on_conflict(m: Any, qt: Any) -> str:
-    """ON CONFLICT for upserts; `qt` quotes an identifier."""
-    if not m.resolution:
-        return ""
-    target = ", ".join(qt(c) for c in m.on_conflict)
-    updates = [c.name for c in m.columns]
-    if m.resolution == "ignore" or not updates:
-        return f" ON CONFLICT ({target}) DO NOTHING"
-    sets = ", ".join(f"{qt(c)} = EXCLUDED.{qt(c)}" for c in updates)
-    return f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
+    return sql + on_conflict_sql(m, qt) + returning
 
 
 @compiles(InsertedCount, "postgresql")

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.compiler import compiles
 
 from dbrest.errors import DatabaseError
-from dbrest.render.dialect import Capabilities, Dialect
+from dbrest.render.dialect import Capabilities, Dialect, on_conflict_sql
 from dbrest.render.elements import (
     Coerce,
     IsTest,
@@ -285,7 +285,7 @@ def _mutation(el: MutationSql, compiler: Any, **kw: Any) -> str:
         for (_, p, k), c in zip(paths, m.columns))
     # `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
     return (f"INSERT INTO {target} ({', '.join(c for c, _, _ in paths)}) SELECT {values} "
-            f"FROM json_each({body}) AS _body WHERE true{_on_conflict(m, qt)} RETURNING *")
+            f"FROM json_each({body}) AS _body WHERE true{on_conflict_sql(m, qt)} RETURNING *")
 
 
 @compiles(InsertedCount, "sqlite")
@@ -303,18 +303,6 @@ def _existing(el: ExistingCount, compiler: Any, **kw: Any) -> str:
     values = ", ".join(f"_body.value ->> {p}" for _, p in keys)
     return (f"SELECT count(*) FROM {qt(m.table)} WHERE ({target}) IN "
             f"(SELECT {values} FROM json_each({body}) AS _body)")
-
-
-def _on_conflict(m: Any, qt: Any) -> str:
-    """ON CONFLICT for upserts; `qt` quotes an identifier."""
-    if not m.resolution:
-        return ""
-    target = ", ".join(qt(c) for c in m.on_conflict)
-    updates = [c.name for c in m.columns]
-    if m.resolution == "ignore" or not updates:
-        return f" ON CONFLICT ({target}) DO NOTHING"
-    sets = ", ".join(f"{qt(c)} = excluded.{qt(c)}" for c in updates)
-    return f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
 
 
 def _json_rows(value: Any, kind: str) -> str:

@@ -7,60 +7,30 @@ an answer is either the JSON shape the tree asks for or a PostgREST-style error.
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.pgserver import create_database
-from dbrest.app import AppState, create_app
-from dbrest.config import load_config
 from dbrest.schema import SchemaCache
+from tests.support import InProcessApp, fixture_copy
 
 ROOTS = ("books", "authors", "reviews", "tags", "orders", "employees", "stores", "regions",
          "publishers", "book_details", "recent_books", "addresses")
 
 
-class Client:
-    def __init__(self, uri: str, role: str) -> None:
-        self.loop = asyncio.new_event_loop()
-        config = load_config({"db_uri": uri, "db_anon_role": role}, environ={})
-        self.state = AppState(config)
-        self.loop.run_until_complete(self.state.start())
-        assert self.state.pipeline is not None
-        self.cache: SchemaCache = self.state.pipeline.cache
-        transport = httpx.ASGITransport(app=create_app(config, self.state))  # type: ignore[arg-type]
-        self.client = httpx.AsyncClient(transport=transport, base_url="http://dbrest")
-
-    def get(self, path: str) -> httpx.Response:
-        return self.loop.run_until_complete(self.client.get(path))
-
-    def close(self) -> None:
-        self.loop.run_until_complete(self.client.aclose())
-        self.loop.run_until_complete(self.state.stop())
-        self.loop.close()
-
-
 @pytest.fixture(scope="module", params=["postgres", "sqlite"])
 def client(request: pytest.FixtureRequest, pg_admin_uri: str, pg_fixture_uri: str,
            sqlite_fixture_path: Path, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[Client]:
-    if request.param == "postgres":
-        uri, role = create_database(pg_admin_uri, "prop_embed", template="dbrest_fixture"), \
-            "postgres"
-    else:
-        path = tmp_path_factory.mktemp("prop") / "embed.sqlite"
-        shutil.copyfile(sqlite_fixture_path, path)
-        uri, role = f"sqlite:{path}", "anon"
-    c = Client(uri, role)
-    yield c
-    c.close()
+           ) -> Iterator[InProcessApp]:
+    uri = fixture_copy(request.param, "prop_embed", pg_admin_uri, sqlite_fixture_path,
+                       tmp_path_factory.mktemp("prop"))
+    app = InProcessApp(uri)
+    yield app
+    app.close()
 
 
 @st.composite
@@ -98,7 +68,7 @@ def select_tree(draw: st.DrawFn, cache: SchemaCache, table: str, depth: int,
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
-def test_nested_embeds_never_5xx(client: Client, data: Any) -> None:
+def test_nested_embeds_never_5xx(client: InProcessApp, data: Any) -> None:
     root = data.draw(st.sampled_from(ROOTS))
     params: list[tuple[str, str]] = []
     select = data.draw(select_tree(client.cache, root, 3, (), params))
