@@ -7,13 +7,23 @@ testcontainers when Docker answers, else a throwaway initdb cluster).
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from hypothesis import settings
+
 from conformance.fixtures import load_postgres, load_sqlite
 from conformance.pgserver import create_database, postgres_server
+
+
+# CI runs the property tests derandomized: the same examples every run, so a red build
+# is reproducible; developers' runs keep exploring new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,8 @@ from tests.support import InProcessApp, fixture_copy
 
 KEYS = st.sampled_from(["id", "name", "birth_year", "country", "active", "nope", "Name", ""])
 VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-2**40, 2**40), st.floats(allow_nan=False),
+    st.none(), st.booleans(), st.integers(-2**40, 2**40),
+    st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=12), st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
