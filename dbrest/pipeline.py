@@ -18,7 +18,6 @@ from dbrest.errors import DbrestError, TableNotFound
 from dbrest.auth import make_authenticator
 from dbrest.context import apply_response_settings, request_context
 from dbrest.exec.base import Backend, RequestContext
-from dbrest.plan.access import accessed
 from dbrest.http import HttpRequest, HttpResponse
 from dbrest.parse.ast import ApiRequest
 from dbrest.parse.request import parse_request
@@ -71,7 +70,7 @@ class Pipeline:
         if api.method not in ("GET", "HEAD"):
             return await self.write(api, ctx)
         planned = plan_read(api, self.cache, self.options)
-        self.backend.authorize(ctx, accessed(planned.plan))
+        self.backend.authorize(ctx, planned.plan)
         compiled = self.renderer.render(planned.plan)
         result = await self.backend.run_read(compiled, planned.values, ctx)
         return apply_response_settings(serialize_read(planned, result), result)
@@ -79,7 +78,7 @@ class Pipeline:
     async def write(self, api: ApiRequest, ctx: RequestContext) -> HttpResponse:
         planned = plan_mutation(api, self.cache, self.options)
         assert isinstance(planned.plan, MutationPlan) and planned.write is not None
-        self.backend.authorize(ctx, accessed(planned.plan))
+        self.backend.authorize(ctx, planned.plan)
         compiled = self.renderer.render_write(planned.plan)
         result = await self.backend.run_write(compiled, planned.values, ctx,
                                               lambda r: check_write(planned, r),

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from dbrest.plan.types import MutationPlan, QueryPlan
 from dbrest.render.compile import CompiledRead, CompiledWrite
 from dbrest.render.dialect import Dialect
 from dbrest.schema import SchemaCache
@@ -52,7 +53,7 @@ class Backend(Protocol):
 
     async def introspect(self, schemas: Sequence[str]) -> SchemaCache: ...
 
-    def authorize(self, ctx: RequestContext, access: frozenset[tuple[str, str]]) -> None:
+    def authorize(self, ctx: RequestContext, plan: QueryPlan | MutationPlan) -> None:
         """Refuse (42501) what the role may not do, where the database cannot tell."""
         ...
 

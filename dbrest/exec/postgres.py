@@ -20,6 +20,7 @@ from dbrest.errors import ConnectionError_
 from dbrest.exec.base import ReadResult, RequestContext, Rollback
 from dbrest.exec.introspect.postgres import introspect_postgres
 from dbrest.exec.pg_errors import map_pg_error
+from dbrest.plan.types import MutationPlan, QueryPlan
 from dbrest.render.compile import CompiledRead, CompiledWrite
 from dbrest.render.postgres import POSTGRES
 from dbrest.schema import SchemaCache
@@ -57,7 +58,7 @@ class PostgresBackend:
         except Exception:  # noqa: BLE001 - a health check answers, it never raises
             return False
 
-    def authorize(self, ctx: RequestContext, access: frozenset[tuple[str, str]]) -> None:
+    def authorize(self, ctx: RequestContext, plan: QueryPlan | MutationPlan) -> None:
         """The database decides, through the role set for the transaction."""
 
     @asynccontextmanager

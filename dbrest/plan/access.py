@@ -6,12 +6,16 @@ pairs against the configured grants before running anything.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dbrest.plan.types import JoinTable, MutationPlan, QueryPlan, ReadPlan, walk
 
 Access = frozenset[tuple[str, str]]
 
 
+@lru_cache(maxsize=1024)
 def accessed(plan: QueryPlan | MutationPlan) -> Access:
+    """Cached by plan: plans are values, and the same shape touches the same tables."""
     found = {(node.table, "select") for node in walk(plan)
              if isinstance(node, JoinTable) or (isinstance(node, ReadPlan) and not node.mutated)}
     if isinstance(plan, MutationPlan):
