@@ -101,7 +101,7 @@ class PostgresBackend:
         async with self._transaction(ctx, readonly=True) as raw:
             row = await raw.fetchrow(compiled.main.sql, *compiled.main.bind(values))
             total = row["total"]
-            if compiled.count is not None:
+            if compiled.count is not None and (total is None or total > compiled.estimate_above):
                 plan = await raw.fetchval("EXPLAIN (FORMAT JSON) " + compiled.count.sql,
                                           *compiled.count.bind(values))
                 total = int(orjson.loads(plan)[0]["Plan"]["Plan Rows"])

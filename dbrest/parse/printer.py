@@ -3,9 +3,10 @@
 For every AST the parser can produce, `parse_query_params(print_query(q)) == q`; the
 property tests in `tests/property/test_parse_properties.py` hold us to it. Names and
 values are printed bare when the grammar reads them back unchanged, else as `"…"` with
-backslash escapes (PostgREST `pQuotedValue`); the printer adds no whitespace. A few ASTs
-have no text at all (a relation named `count`, a cast on `*`, an embed path through
-`not` in a logic key); printing one raises `ValueError`.
+backslash escapes (PostgREST `pQuotedValue`); the printer adds no whitespace. The ASTs
+the parser never produces have no text (a relation named `count`, a spread with an
+alias, an aggregate cast without an aggregate, an embed path through `not` in a logic
+key); printing one raises `ValueError`.
 """
 
 from __future__ import annotations

@@ -111,7 +111,8 @@ def plan_read(api: ast.ApiRequest, cache: SchemaCache,
     check_paths(ctx)
     output, content_type, strip_nulls = negotiate(api.accept)
     return PlannedRequest(
-        plan=QueryPlan(read, api.preferences.count, output, strip_nulls),
+        plan=QueryPlan(read, api.preferences.count, output, strip_nulls,
+                       options.max_rows if api.preferences.count == "estimated" else None),
         values=tuple(ctx.values.items), offset=api.top_range.offset,
         content_type=content_type, method=api.method, schema=api.schema,
         profile_header=api.profile_requested, table=table.name,

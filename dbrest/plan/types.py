@@ -242,6 +242,8 @@ class QueryPlan:
     count: Literal["exact", "planned", "estimated"] | None = None
     output: OutputFormat = "json"
     strip_nulls: bool = False
+    # count=estimated: exact up to this many rows (db_max_rows), the planner's guess above
+    estimate_above: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

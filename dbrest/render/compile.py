@@ -42,6 +42,8 @@ class CompiledQuery:
 class CompiledRead:
     main: CompiledQuery
     count: CompiledQuery | None  # for count=planned/estimated (EXPLAIN of the count)
+    # use the EXPLAIN estimate when the exact total (if any) is above this
+    estimate_above: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +78,13 @@ class Renderer:
 
     def _render_read(self, plan: QueryPlan, params: dict[int, Param]) -> CompiledRead:
         count = None
-        if plan.count in ("planned", "estimated") and self.dialect.caps.planned_count:
-            count = self.compile(lower_count(plan, self.dialect), params)
-        return CompiledRead(self.compile(lower_query(plan, self.dialect), params), count)
+        estimate_above = 0
+        if plan.count == "planned" or (plan.count == "estimated" and plan.estimate_above):
+            if self.dialect.caps.planned_count:
+                count = self.compile(lower_count(plan, self.dialect), params)
+                estimate_above = plan.estimate_above or 0
+        main = self.compile(lower_query(plan, self.dialect), params)
+        return CompiledRead(main, count, estimate_above)
 
     def _render_write(self, plan: MutationPlan, params: dict[int, Param]) -> CompiledWrite:
         main, mutation = lower_write(plan, self.dialect)

@@ -220,8 +220,10 @@ class Lowerer:
 
 def lower_query(plan: QueryPlan, dialect: Dialect) -> sa.Select[Any]:
     """`SELECT total, page_total, body FROM (<read>) AS _dbrest_t`: one round trip."""
-    # count=planned/estimated take the planner's estimate instead (where there is one)
-    exact = plan.count == "exact" or (plan.count is not None and not dialect.caps.planned_count)
+    # count=planned takes the planner's estimate instead, where there is a planner;
+    # count=estimated counts exactly first and takes the estimate above db_max_rows
+    exact = plan.count in ("exact", "estimated") or (
+        plan.count is not None and not dialect.caps.planned_count)
     return aggregate(Lowerer(dialect, plan), plan.read, plan.strip_nulls, exact)
 
 

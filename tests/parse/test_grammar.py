@@ -233,7 +233,7 @@ def test_select_nesting_is_bounded() -> None:
     deep = "a(" * MAX_DEPTH + "b" + ")" * MAX_DEPTH
     assert parse(p_select_forest, deep)
     column, details = failure(p_select_forest, "a(" + deep + ")")
-    assert details.startswith("nesting deeper than")
+    assert (column, details) == (2 * MAX_DEPTH + 3, f"nesting deeper than {MAX_DEPTH} levels")
 
 
 # -- filter operators ----------------------------------------------------------------------------

@@ -14,8 +14,7 @@ from dbrest.parse.headers import intersect, parse_accept, parse_prefer, parse_ra
 
 @pytest.mark.parametrize(("headers", "expected"), [
     ((), Preferences()),
-    (("resolution=ignore-duplicates, count=exact, timezone=America/Los_Angeles, "
-      "max-affected=100",),
+    (("resolution=ignore-duplicates, count=exact, timezone=America/Los_Angeles, max-affected=100",),
      Preferences(resolution="ignore-duplicates", count="exact", timezone="America/Los_Angeles",
                  max_affected=100)),
     # several headers merge
@@ -29,8 +28,8 @@ from dbrest.parse.headers import intersect, parse_accept, parse_prefer, parse_ra
      Preferences(resolution="ignore-duplicates")),
     (("count=planned", "count=exact"), Preferences(count="planned")),
     # arbitrary spacing
-    (("count=exact,    tx=commit   ,return=representation , missing=default, "
-      "handling=strict, anything",),
+    ((("count=exact,    tx=commit   ,return=representation , missing=default, "
+       "handling=strict, anything"),),
      Preferences(count="exact", tx="commit", return_="representation", missing="default",
                  handling="strict", invalid=("anything",))),
     (("return=minimal",), Preferences(return_="minimal")),

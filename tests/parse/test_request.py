@@ -22,9 +22,11 @@ SCHEMAS = ("api", "other")
 
 
 def request(method: str = "GET", path: str = "/books", query: tuple[tuple[str, str], ...] = (),
-            **headers: str) -> HttpRequest:
+            headers: dict[str, str] | None = None, **more: str) -> HttpRequest:
+    """A request; header keywords spell `-` as `_` (`accept_profile=`)."""
+    items = {**(headers or {}), **more}.items()
     return HttpRequest(method, path, query,
-                       tuple((k.replace("_", "-"), v) for k, v in headers.items()), b"{}")
+                       tuple((k.replace("_", "-"), v) for k, v in items), b"{}")
 
 
 @pytest.mark.parametrize(("path", "resource"), [
@@ -60,7 +62,7 @@ def test_nested_path_is_pgrst125(path: str) -> None:
     ("POST", {"accept_profile": "other"}, "api", True),  # writes ignore Accept-Profile
 ])
 def test_schema(method: str, headers: dict[str, str], schema: str, profiled: bool) -> None:
-    api = parse_request(request(method, **headers), SCHEMAS)
+    api = parse_request(request(method, headers=headers), SCHEMAS)
     assert (api.schema, api.profile_requested) == (schema, profiled)
 
 
@@ -79,7 +81,7 @@ def test_single_schema_is_not_negotiated() -> None:
 ])
 def test_unknown_schema_is_pgrst106(method: str, header: str) -> None:
     with pytest.raises(InvalidSchema) as info:
-        parse_request(request(method, **{header: "secret"}), SCHEMAS)
+        parse_request(request(method, headers={header: "secret"}), SCHEMAS)
     err = info.value
     assert (err.code, err.status) == ("PGRST106", 406)
     assert err.message == "Invalid schema: secret"
@@ -148,7 +150,8 @@ def test_no_accept_is_anything() -> None:
     ("HEAD", (), {"range": "5-2"}, Range()),
 ])
 def test_top_range(method: str, query: Any, headers: dict[str, str], top: Range) -> None:
-    assert parse_request(request(method, query=query, **headers), SCHEMAS).top_range == top
+    assert parse_request(request(method, query=query, headers=headers),
+                         SCHEMAS).top_range == top
 
 
 @pytest.mark.parametrize(("query", "headers", "details"), [
@@ -159,7 +162,7 @@ def test_top_range(method: str, query: Any, headers: dict[str, str], top: Range)
 ])
 def test_invalid_range_is_pgrst103(query: Any, headers: dict[str, str], details: str) -> None:
     with pytest.raises(InvalidRange) as info:
-        parse_request(request(query=query, **headers), SCHEMAS)
+        parse_request(request(query=query, headers=headers), SCHEMAS)
     err = info.value
     assert (err.code, err.status) == ("PGRST103", 416)
     assert err.message == "Requested range not satisfiable"

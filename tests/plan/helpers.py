@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 from dbrest.http import HttpRequest
 from dbrest.parse.request import parse_request
 from dbrest.plan.read import PlanOptions, plan_read
+from dbrest.plan.types import walk  # noqa: F401 - re-exported for the plan tests
 from dbrest.plan.types import PlannedRequest, ReadPlan
 from dbrest.schema import SchemaCache
 from tests.plan.schema_fixture import CACHE
@@ -33,12 +34,3 @@ def keys(read: ReadPlan) -> tuple[str, ...]:
     return tuple(s.key for s in read.select)
 
 
-def walk(node: object) -> Iterator[object]:
-    """Every dataclass node and tuple item under `node`, depth first."""
-    yield node
-    if isinstance(node, tuple):
-        for item in node:
-            yield from walk(item)
-    elif hasattr(node, "__dataclass_fields__"):
-        for name in node.__dataclass_fields__:
-            yield from walk(getattr(node, name))

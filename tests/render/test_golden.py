@@ -194,14 +194,22 @@ def test_request_values_bind_in_placeholder_order(dialect: Dialect,
     assert from_request == values
 
 
-# Regression (fixed): count=planned/estimated exists so that PostgreSQL need not count every row; the
-# EXPLAIN'd count query answers it. But `lower_query` passes `bool(plan.count)`, so the main
-# statement also runs the exact `SELECT count(*)` subquery (see
-# golden/count_planned.postgresql.sql), whose result the estimate then overwrites. (On
-# SQLite, which has no planner estimate, the exact count is the intended fallback.)
-@pytest.mark.parametrize("count", ["planned", "estimated"])
-def test_planned_count_does_not_count_exactly(count: str) -> None:
-    planned = plan("/books?select=id&year=gt.2000", {"Prefer": f"count={count}"})
+# count=planned exists so that PostgreSQL need not count every row: the EXPLAIN'd count
+# query answers it and the main statement counts only its page. count=estimated (PostgREST)
+# counts exactly up to db_max_rows and takes the estimate above: it keeps the exact count,
+# and EXPLAINs only when db_max_rows is set. (SQLite, with no estimate, counts exactly.)
+def test_planned_count_does_not_count_exactly() -> None:
+    planned = plan("/books?select=id&year=gt.2000", {"Prefer": "count=planned"})
     compiled = Renderer(POSTGRES).render(planned.plan)
     assert compiled.count is not None
     assert compiled.main.sql.count("count(*)") == 1  # the page's own row count only
+
+
+@pytest.mark.parametrize(("max_rows", "explains"), [(None, False), (100, True)])
+def test_estimated_count_is_exact_up_to_max_rows(max_rows: int | None, explains: bool) -> None:
+    planned = plan("/books?select=id&year=gt.2000", {"Prefer": "count=estimated"},
+                   max_rows=max_rows)
+    compiled = Renderer(POSTGRES).render(planned.plan)
+    assert compiled.main.sql.count("count(*)") == 2  # the exact total and the page's
+    assert (compiled.count is not None) is explains
+    assert compiled.estimate_above == (max_rows or 0)
