@@ -265,6 +265,14 @@ class DatabaseError(DbrestError):
         return self._status
 
 
+class UndefinedFunction(ApiRequestError):
+    """42883 raised by the planner (an operator the column's type lacks), as PostgreSQL
+    answers it; PostgREST maps 42883 to 404."""
+
+    code = "42883"
+    status = 404
+
+
 class UndefinedObject(ApiRequestError):
     """42704: a cast to a type the planner does not know, as PostgreSQL answers it."""
 

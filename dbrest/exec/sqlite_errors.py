@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from dbrest.errors import DatabaseError
+from dbrest.errors import DatabaseError, DbrestError, NotImplementedOnBackend
 
 # (message fragment, SQLSTATE, HTTP status), first match wins.
 _BY_MESSAGE = (
@@ -26,8 +26,10 @@ _BY_MESSAGE = (
 )
 
 
-def map_sqlite_error(err: sqlite3.Error | OverflowError) -> DatabaseError:
+def map_sqlite_error(err: sqlite3.Error | OverflowError) -> DbrestError:
     message = str(err)
+    if "parser stack overflow" in message:  # SQLite's own nesting limit, not bad input
+        return NotImplementedOnBackend(f"SQLite cannot nest this request so deep ({message})")
     if isinstance(err, OverflowError):  # a value beyond SQLite's 64-bit integers
         return DatabaseError("22003", 400, message)
     for fragment, sqlstate, status in _BY_MESSAGE:

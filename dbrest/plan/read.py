@@ -20,6 +20,7 @@ from dbrest.errors import (
     TableNotFound,
     UnacceptableFilter,
     UndefinedColumn,
+    UndefinedFunction,
 )
 from dbrest.parse import ast
 from dbrest.plan.casts import resolve_cast
@@ -55,6 +56,7 @@ from dbrest.plan.types import (
 from dbrest.relationships import Relationship
 from dbrest.schema import SchemaCache, Table
 
+_NOT_JSON = frozenset({"integer", "number", "boolean", "date", "timestamp"})
 JSON_TEXT = TypeRef("text", "text")
 JSON_JSON = TypeRef("json", "jsonb")
 
@@ -169,6 +171,13 @@ def resolve_field(fld: ast.Field, table: Table, alias: str, values: Values) -> E
     if column is None:
         raise UndefinedColumn(f"column {table.name}.{fld.name} does not exist")
     expr: Expr = ColumnExpr(alias, column.name, TypeRef(column.kind, column.native_type))
+    if fld.json_path and column.kind in _NOT_JSON:
+        # as PostgreSQL answers it (no `->` on these types); SQLite would read NULLs
+        arrow = fld.json_path[0].arrow
+        native = column.native_type.lower()
+        raise UndefinedFunction(f"operator does not exist: {native} {arrow} unknown",
+                                hint="No operator matches the given name and argument types. "
+                                     "You might need to add explicit type casts.")
     if fld.json_path:
         steps = tuple(
             (step.arrow, values.add(int(step.key), "json_index") if step.is_index
