@@ -100,8 +100,7 @@ _STEP = re.compile(r"""\.(?:"((?:[^"\\]|\\.)*)"|([A-Za-z_$][\w$-]*))|\[(?:(\d+)|
 def parse_claim_path(path: str) -> tuple[str | int, ...]:
     """`$.a.b`, `$."https://ns".role`, `$.roles[0]`, and the older JSPath `.a.b`."""
     text = path.strip()
-    if text.startswith("$"):
-        text = text[1:]
+    text = text.removeprefix("$")
     steps: list[str | int] = []
     pos = 0
     while pos < len(text):
@@ -120,9 +119,7 @@ def parse_claim_path(path: str) -> tuple[str | int, ...]:
 def claim_at(claims: Any, path: tuple[str | int, ...]) -> Any:
     value = claims
     for step in path:
-        if isinstance(step, int) and isinstance(value, list) and step < len(value):
-            value = value[step]
-        elif isinstance(step, str) and isinstance(value, dict) and step in value:
+        if isinstance(step, int) and isinstance(value, list) and step < len(value) or isinstance(step, str) and isinstance(value, dict) and step in value:
             value = value[step]
         else:
             return None

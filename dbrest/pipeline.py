@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import orjson
 
-from dbrest.config import Config
-from dbrest.errors import DbrestError, TableNotFound
 from dbrest.auth import make_authenticator
+from dbrest.config import Config
 from dbrest.context import apply_response_settings, request_context
+from dbrest.errors import DbrestError, TableNotFound
 from dbrest.exec.base import Backend, RequestContext
 from dbrest.http import HttpRequest, HttpResponse
 from dbrest.parse.ast import ApiRequest
@@ -48,7 +48,7 @@ class Pipeline:
             response = await self._handle(req)
         except DbrestError as err:
             response = error_response(err)
-        except Exception:  # noqa: BLE001 - the last line of defence: log, answer 500
+        except Exception:
             log.exception("unhandled error on %s %s", req.method, req.path)
             response = HttpResponse(500, (("content-type", "application/json; charset=utf-8"),),
                                     orjson.dumps({"code": "PGRSTX00", "message": "Internal error",

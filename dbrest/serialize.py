@@ -8,7 +8,6 @@ the single-object form reshape it. Range status logic is PostgREST's
 from __future__ import annotations
 
 import json
-
 from urllib.parse import quote
 
 import orjson

@@ -12,12 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from hypothesis import settings
 
 from conformance.fixtures import load_postgres, load_sqlite
 from conformance.pgserver import create_database, postgres_server
-
 
 # CI runs the property tests derandomized: the same examples every run, so a red build
 # is reproducible; developers' runs keep exploring new ones.

@@ -8,18 +8,23 @@ rejected with PostgREST's code, or harmless.
 from __future__ import annotations
 
 import base64
-import json
 import hashlib
 import hmac
+import json
 import time
 
 import pytest
 from joserfc import jwt
-from joserfc.jwk import ECKey, KeySet, OctKey, OKPKey, RSAKey
+from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
 
 from dbrest.auth import Authenticator, claim_at, load_key, parse_claim_path
-from dbrest.errors import AnonymousDisabled, DbrestError, JwtClaimsError, JwtDecodeError
-from dbrest.errors import NoJwtSecret
+from dbrest.errors import (
+    AnonymousDisabled,
+    DbrestError,
+    JwtClaimsError,
+    JwtDecodeError,
+    NoJwtSecret,
+)
 
 SECRET = "reallyreallyreallyreallyverysafe"
 HS = OctKey.import_key(SECRET)
@@ -65,7 +70,7 @@ def test_hmac_algorithms(hs: str) -> None:
 
 @pytest.mark.parametrize(("key", "alg"), [(RSA, "RS256"), (RSA, "RS512"), (EC, "ES256"),
                                           (ED, "Ed25519")])
-def test_asymmetric_keys_from_pem_and_jwk(key, alg: str) -> None:  # noqa: ANN001
+def test_asymmetric_keys_from_pem_and_jwk(key, alg: str) -> None:
     tok = token({"role": "r"}, key, alg)
     pem = key.as_pem(private=False).decode()
     assert auth(pem).authenticate(bearer(tok)).role == "r"
@@ -191,4 +196,4 @@ def test_cache_is_bounded() -> None:
     a = auth(cache=3)
     for i in range(10):
         a.authenticate(bearer(token({"role": f"r{i}"})))
-    assert len(a._cache) == 3  # noqa: SLF001
+    assert len(a._cache) == 3

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from dbrest.plan.types import MutationPlan, QueryPlan
 from dbrest.render.compile import CompiledRead, CompiledWrite
@@ -26,7 +26,7 @@ class ReadResult:
     response_status: str | None = None  # `response.status` as SQL left it
 
 
-class Rollback(Exception):  # noqa: N818 - control flow, not an error
+class Rollback(Exception):
     """Raised inside a transaction to discard it while keeping its result."""
 
     def __init__(self, result: ReadResult) -> None:

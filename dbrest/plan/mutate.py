@@ -198,4 +198,4 @@ def preference_applied(api: ast.ApiRequest, mutation: Mutation) -> tuple[str, ..
     return tuple(out)
 
 
-__all__ = ["plan_mutation", "ApiRequestError"]
+__all__ = ["ApiRequestError", "plan_mutation"]

@@ -18,9 +18,9 @@ from dbrest.render.dialect import Capabilities, Dialect, on_conflict_sql
 from dbrest.render.elements import (
     Coerce,
     FullTextMatch,
+    InsertedCount,
     IsTest,
     JsonBody,
-    InsertedCount,
     JsonScalar,
     JsonStep,
     Like,

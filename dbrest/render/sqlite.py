@@ -20,10 +20,10 @@ from dbrest.errors import DatabaseError
 from dbrest.render.dialect import Capabilities, Dialect, on_conflict_sql
 from dbrest.render.elements import (
     Coerce,
-    IsTest,
-    JsonBody,
     ExistingCount,
     InsertedCount,
+    IsTest,
+    JsonBody,
     JsonScalar,
     JsonStep,
     Like,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import shutil
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qsl
 
 from dbrest.http import HttpRequest
 from dbrest.parse.request import parse_request
 from dbrest.plan.read import PlanOptions, plan_read
-from dbrest.plan.types import walk  # noqa: F401 - re-exported for the plan tests
-from dbrest.plan.types import PlannedRequest, ReadPlan
+from dbrest.plan.types import (
+    PlannedRequest,
+    ReadPlan,
+    walk,  # noqa: F401 - re-exported for the plan tests
+)
 from dbrest.schema import SchemaCache
 from tests.plan.schema_fixture import CACHE
 

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from tests.support import InProcessApp, fixture_copy
 
-
 KEYS = st.sampled_from(["id", "name", "birth_year", "country", "active", "nope", "Name", ""])
 VALUES = st.one_of(
     st.none(), st.booleans(), st.integers(-2**40, 2**40),
