@@ -8,16 +8,14 @@ and what was expected, which `query_params` wraps into PGRST100.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
-from typing import TypeVar, get_args
+from typing import get_args
 
 from dbrest.parse.ast import (
     Field,
     Filter,
     FtsOp,
     JoinType,
-    JsonStep,
     LogicExpr,
     LogicTree,
     Operation,
@@ -35,26 +33,18 @@ from dbrest.parse.ast import (
     SelectRelation,
     SimpleOp,
 )
-
-
-class GrammarError(Exception):
-    def __init__(self, pos: int, details: str) -> None:
-        super().__init__(details)
-        self.pos = pos
-        self.details = details
-
-
-class NestingError(GrammarError):
-    """Embeds or logic trees nested deeper than `MAX_DEPTH`; never backtracked over.
-
-    PostgREST has no such limit, but Python has a recursion limit: this parser reaches it
-    at about 200 levels of embedding, and SQLAlchemy's recursive compiler at about 60
-    (a 500 either way). 32 levels is far more than any real request nests.
-    """
-
-
-MAX_DEPTH = 32
-
+from dbrest.parse.lexer import (  # noqa: F401 - re-exported: the grammar's surface
+    MAX_DEPTH,
+    Cursor,
+    GrammarError,
+    NestingError,
+    attempt,
+    identifier,
+    p_field,
+    p_field_name,
+    p_json_path,
+    p_quoted,
+)
 
 # Longest first where one operator is a prefix of another (gte before gt).
 QUANT_OPS: tuple[QuantOp, ...] = ("eq", "gte", "gt", "lte", "lt", "like", "ilike", "match",
@@ -63,181 +53,6 @@ SIMPLE_OPS: tuple[SimpleOp, ...] = get_args(SimpleOp)
 FTS_OPS: tuple[FtsOp, ...] = ("fts", "plfts", "phfts", "wfts")
 IS_VALUES = ("null", "not_null", "true", "false", "unknown")
 AGGREGATES = ("sum", "avg", "count", "max", "min")
-
-
-class Cursor:
-    __slots__ = ("backtracked", "depth", "pos", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
-        self.depth = 0
-        # (start, error) of each branch `_try` backtracked over; see `reported_error`.
-        self.backtracked: list[tuple[int, GrammarError]] = []
-
-    def reported_error(self, err: GrammarError) -> GrammarError:
-        """The error to report when parsing failed with `err`.
-
-        When the alternative taken after a backtracked branch fails where that branch
-        started, without consuming anything, Parsec merges both errors and reports the one
-        that got further: so `or(id.in.1)` fails at the `1` ("expecting (") rather than
-        at `id` ("expecting logic operator").
-        """
-        for start, tried in self.backtracked:
-            if start == err.pos and tried.pos > err.pos:
-                err = tried
-        return err
-
-    def nest(self) -> None:
-        """Enter one level of `(…)`; the caller decrements `depth` when it leaves."""
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise NestingError(self.pos, f"nesting deeper than {MAX_DEPTH} levels")
-
-    def peek(self, n: int = 1) -> str:
-        return self.text[self.pos:self.pos + n]
-
-    def at_end(self) -> bool:
-        return self.pos >= len(self.text)
-
-    def startswith(self, s: str | tuple[str, ...]) -> bool:
-        return self.text.startswith(s, self.pos)
-
-    def accept(self, s: str) -> bool:
-        if self.text.startswith(s, self.pos):
-            self.pos += len(s)
-            return True
-        return False
-
-    def expect(self, s: str, what: str | None = None) -> None:
-        if not self.accept(s):
-            self.fail(f'expecting {what or repr(s)}')
-
-    def skip_ws(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos] in " \t":
-            self.pos += 1
-
-    def fail(self, expecting: str) -> GrammarError:
-        if self.at_end():
-            unexpected = "unexpected end of input"
-        else:
-            unexpected = f'unexpected "{self.text[self.pos]}"'
-        raise GrammarError(self.pos, f"{unexpected} {expecting}")
-
-
-def is_ident_char(c: str) -> bool:
-    return c.isalnum() or c in "_ $"
-
-
-def p_quoted(cur: Cursor) -> str:
-    """`"…"` with backslash escapes (PostgREST `pQuotedValue`)."""
-    cur.expect('"')
-    out: list[str] = []
-    while True:
-        if cur.at_end():
-            cur.fail('expecting closing quote \'"\'')
-        c = cur.text[cur.pos]
-        cur.pos += 1
-        if c == '"':
-            return "".join(out)
-        if c == "\\":
-            if cur.at_end():
-                cur.fail("expecting escaped character")
-            c = cur.text[cur.pos]
-            cur.pos += 1
-        out.append(c)
-
-
-def _sep_by_dash(cur: Cursor, ident: Callable[[Cursor], str]) -> str:
-    parts = [ident(cur)]
-    while cur.startswith("-") and not cur.startswith("->"):
-        cur.pos += 1
-        parts.append(ident(cur))
-    return "-".join(parts)
-
-
-def _identifier(cur: Cursor) -> str:
-    start = cur.pos
-    while not cur.at_end() and is_ident_char(cur.text[cur.pos]):
-        cur.pos += 1
-    if cur.pos == start:
-        cur.fail("expecting field name (* or [a..z0..9_$])")
-    return cur.text[start:cur.pos].strip()
-
-
-def p_field_name(cur: Cursor) -> str:
-    if cur.startswith('"'):
-        return p_quoted(cur)
-    return _sep_by_dash(cur, _identifier)
-
-
-def _json_key_ident(cur: Cursor) -> str:
-    start = cur.pos
-    while not cur.at_end() and cur.text[cur.pos] not in "(-:.,>)":
-        cur.pos += 1
-    if cur.pos == start:
-        cur.fail("expecting any non reserved character different from: .,>()")
-    return cur.text[start:cur.pos].strip()
-
-
-def p_json_path(cur: Cursor) -> tuple[JsonStep, ...]:
-    steps: list[JsonStep] = []
-    while True:
-        if cur.accept("->>"):
-            arrow = "->>"
-        elif cur.accept("->"):
-            arrow = "->"
-        else:
-            return tuple(steps)
-        steps.append(_json_operand(cur, arrow))
-
-
-def _json_operand(cur: Cursor, arrow: str) -> JsonStep:
-    start = cur.pos
-    cur.accept("-")
-    digits_start = cur.pos
-    # ASCII digits only, as Parsec's `digit`: `str.isdigit` also accepts "²" or "٣",
-    # which `int()` then rejects downstream.
-    while not cur.at_end() and cur.text[cur.pos] in "0123456789":
-        cur.pos += 1
-    if cur.pos > digits_start:
-        rest = cur.text[cur.pos:]
-        if rest == "" or rest.startswith(("->", "::", ".", ",", ")")):
-            return JsonStep(arrow, cur.text[start:cur.pos], True)  # type: ignore[arg-type]
-        if cur.text[start] == "-":
-            cur.fail("expecting digit, \"->\", \"::\", \".\", \",\" or end of input")
-    elif cur.pos > start:
-        cur.fail("expecting digit")  # a bare key cannot start with "-": `->-x` is no index
-    cur.pos = start
-    if cur.startswith('"'):
-        key = p_quoted(cur)
-    else:
-        key = _sep_by_dash(cur, _json_key_ident)
-    return JsonStep(arrow, key)  # type: ignore[arg-type]
-
-
-def p_field(cur: Cursor) -> Field:
-    cur.skip_ws()
-    name = p_field_name(cur)
-    path = p_json_path(cur)
-    cur.skip_ws()
-    return Field(name, path)
-
-
-T = TypeVar("T")
-
-
-def _try(cur: Cursor, fn: Callable[[Cursor], T]) -> T | None:
-    """Run `fn`; on failure restore the position and return None (Parsec's `try`)."""
-    start, depth = cur.pos, cur.depth
-    try:
-        return fn(cur)
-    except NestingError:
-        raise
-    except GrammarError as err:
-        cur.backtracked.append((start, err))
-        cur.pos, cur.depth = start, depth
-        return None
 
 
 # -- select ----------------------------------------------------------------------------------
@@ -261,7 +76,7 @@ def _alias(cur: Cursor) -> str | None:
         if not c.accept(":") or c.startswith(":"):
             c.fail("expecting alias separator")
         return name
-    return _try(cur, alias)
+    return attempt(cur, alias)
 
 
 def _embed_params(cur: Cursor) -> tuple[str | None, JoinType | None]:
@@ -313,7 +128,7 @@ def _select_item(cur: Cursor) -> SelectItem:
     if cur.startswith("..."):
         head = _relation_head(cur, spread=True)
     else:
-        head = _try(cur, lambda c: _relation_head(c, spread=False))
+        head = attempt(cur, lambda c: _relation_head(c, spread=False))
     if head is None:
         return _select_field(cur)
     cur.expect("(")
@@ -333,7 +148,7 @@ def _end_of_item(cur: Cursor) -> None:
 
 
 def _cast_name(cur: Cursor) -> str:
-    return _identifier(cur)
+    return identifier(cur)
 
 
 def _select_field(cur: Cursor) -> SelectField:
@@ -457,7 +272,7 @@ def _operation(cur: Cursor, in_logic: bool) -> Operation:
             cur.pos += len(fts)
             language = None
             if cur.accept("("):
-                language = _identifier(cur)
+                language = identifier(cur)
                 cur.expect(")")
             cur.expect(".", "delimiter (.)")
             return OpFts(fts, _value(cur, in_logic), language)
@@ -489,7 +304,7 @@ def p_logic_tree(cur: Cursor) -> LogicTree:
         c.expect(".", "delimiter (.)")
         return Filter(fld, p_op_expr(c, in_logic=True))
 
-    flt = _try(cur, logic_filter)
+    flt = attempt(cur, logic_filter)
     if flt is not None:
         return flt
     cur.pos = start
@@ -538,7 +353,7 @@ def _order_term(cur: Cursor) -> OrderTerm:
         c.expect(")")
         return name, fld
 
-    rel = _try(cur, rel_term)
+    rel = attempt(cur, rel_term)
     if rel is not None:
         relation, fld = rel
     else:

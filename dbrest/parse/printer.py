@@ -35,7 +35,7 @@ from dbrest.parse.ast import (
     SelectItem,
     SelectRelation,
 )
-from dbrest.parse.grammar import is_ident_char
+from dbrest.parse.lexer import is_ident_char
 from dbrest.parse.query_params import EMBEDDABLE, RESERVED
 
 # What `sepByDash pIdentifier` reads back unchanged: ASCII word runs joined by single

@@ -19,14 +19,13 @@ from dbrest.errors import (
     PutMismatch,
 )
 from dbrest.parse import ast
+from dbrest.plan.filters import plan_filter, plan_logic
 from dbrest.plan.negotiate import negotiate
 from dbrest.plan.read import (
     Context,
     PlanOptions,
     check_paths,
     check_preferences,
-    plan_filter,
-    plan_logic,
     plan_node,
     resolve_table,
 )

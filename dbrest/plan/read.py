@@ -18,36 +18,25 @@ from dbrest.errors import (
     NotImplementedOnBackend,
     RelatedOrderNotToOne,
     TableNotFound,
-    UnacceptableFilter,
-    UndefinedColumn,
-    UndefinedFunction,
 )
 from dbrest.parse import ast
 from dbrest.plan.casts import resolve_cast
 from dbrest.plan.embed import find_relationship
+from dbrest.plan.fields import Child, Values, output_key, resolve_field
+from dbrest.plan.filters import existence, plan_filter, plan_logic
 from dbrest.plan.negotiate import negotiate
 from dbrest.plan.types import (
-    BoolOp,
     CastExpr,
     ColumnEq,
     ColumnExpr,
-    Compare,
     Cond,
     Embed,
     Exists,
     Expr,
-    FullText,
-    InList,
-    IsCheck,
     JoinTable,
-    JsonPathExpr,
-    Not,
     OrderOut,
-    Param,
-    ParamConv,
     PlannedRequest,
     QueryPlan,
-    RangeOp,
     ReadPlan,
     Scalar,
     SelectOut,
@@ -56,36 +45,10 @@ from dbrest.plan.types import (
 from dbrest.relationships import Relationship
 from dbrest.schema import SchemaCache, Table
 
-_NOT_JSON = frozenset({"integer", "number", "boolean", "date", "timestamp"})
-JSON_TEXT = TypeRef("text", "text")
-JSON_JSON = TypeRef("json", "jsonb")
-
-
-@dataclass(slots=True)
-class Values:
-    """The request's values, collected in traversal order."""
-
-    items: list[object] = field(default_factory=list)
-
-    def add(self, value: object, conv: ParamConv = "text", kind: str = "text") -> Param:
-        self.items.append(value)
-        return Param(len(self.items) - 1, conv, kind)  # type: ignore[arg-type]
-
 
 @dataclass(frozen=True, slots=True)
 class PlanOptions:
     max_rows: int | None = None
-
-
-@dataclass(slots=True)
-class Child:
-    """An embedded resource of a node, as the node's filters and order refer to it."""
-
-    name: str
-    alias: str | None
-    read: ReadPlan
-    to_one: bool
-    inner: Cond | None = None  # `!inner`: the parent keeps only rows with a match
 
 
 @dataclass(slots=True)
@@ -164,38 +127,6 @@ def check_paths(ctx: Context) -> None:
                                    "parameter.")
 
 
-# -- expressions ---------------------------------------------------------------------------------
-
-def resolve_field(fld: ast.Field, table: Table, alias: str, values: Values) -> Expr:
-    column = table.column(fld.name)
-    if column is None:
-        raise UndefinedColumn(f"column {table.name}.{fld.name} does not exist")
-    expr: Expr = ColumnExpr(alias, column.name, TypeRef(column.kind, column.native_type))
-    if fld.json_path and column.kind in _NOT_JSON:
-        # as PostgreSQL answers it (no `->` on these types); SQLite would read NULLs
-        arrow = fld.json_path[0].arrow
-        native = column.native_type.lower()
-        raise UndefinedFunction(f"operator does not exist: {native} {arrow} unknown",
-                                hint="No operator matches the given name and argument types. "
-                                     "You might need to add explicit type casts.")
-    if fld.json_path:
-        steps = tuple(
-            (step.arrow, values.add(int(step.key), "json_index") if step.is_index
-             else values.add(step.key, "json_key"))
-            for step in fld.json_path)
-        final = JSON_TEXT if fld.json_path[-1].arrow == "->>" else JSON_JSON
-        expr = JsonPathExpr(expr, steps, final)
-    return expr
-
-
-def output_key(fld: ast.Field) -> str:
-    """The last key of a JSON path, else the column name (PostgREST `addAliases`)."""
-    for step in reversed(fld.json_path):
-        if not step.is_index:
-            return step.key
-    return fld.name
-
-
 # -- one node of the tree ---------------------------------------------------------------------
 
 def plan_node(ctx: Context, table: Table, alias: str, items: tuple[ast.SelectItem, ...],
@@ -247,7 +178,7 @@ def plan_embed(ctx: Context, table: Table, parent: ReadPlan, item: ast.SelectRel
     read = join_to_parent(ctx, read, rel, parent.alias)
     if rel.to_one:
         read = replace(read, limit=None, offset=None)
-    inner = Exists(_existence(read)) if item.join_type is ast.JoinType.INNER else None
+    inner = Exists(existence(read)) if item.join_type is ast.JoinType.INNER else None
     children.append(Child(item.name, item.alias, read, rel.to_one, inner))
     if item.spread:
         return spread_outs(read, rel.to_one)
@@ -287,10 +218,6 @@ def join_to_parent(ctx: Context, read: ReadPlan, rel: Relationship, parent_alias
                    where=conds + read.where)
 
 
-def _existence(read: ReadPlan) -> ReadPlan:
-    return replace(read, select=(), order=(), limit=None, offset=None)
-
-
 def spread_outs(read: ReadPlan, to_one: bool) -> list[SelectOut]:
     """`...rel(cols)`: each column lifted into the parent (an array of values if to-many)."""
     outs = []
@@ -305,16 +232,6 @@ def spread_outs(read: ReadPlan, to_one: bool) -> list[SelectOut]:
 
 
 # -- filters, order, range of a node ------------------------------------------------------------
-
-def _child(children: list[Child], name: str) -> Child | None:
-    for child in children:
-        if child.alias == name:
-            return child
-    for child in children:
-        if child.name == name:
-            return child
-    return None
-
 
 def add_filters(ctx: Context, read: ReadPlan, table: Table, paths: frozenset[ast.EmbedPath],
                 children: list[Child]) -> ReadPlan:
@@ -383,101 +300,3 @@ def add_range(ctx: Context, read: ReadPlan, paths: frozenset[ast.EmbedPath]) -> 
     )
 
 
-# -- filters -------------------------------------------------------------------------------------
-
-def plan_logic(tree: ast.LogicTree, table: Table, alias: str, values: Values,
-               children: list[Child] = []) -> Cond:  # noqa: B006 - read-only default
-    if isinstance(tree, ast.Filter):
-        return plan_filter(tree, table, alias, values, children)
-    cond: Cond = BoolOp(tree.op, tuple(plan_logic(c, table, alias, values, children)
-                                       for c in tree.children))
-    return Not(cond) if tree.negated else cond
-
-
-def plan_filter(flt: ast.Filter, table: Table, alias: str, values: Values,
-                children: list[Child] = []) -> Cond:  # noqa: B006 - read-only default
-    child = _child(children, flt.field.name) if not flt.field.json_path else None
-    # Only `is` filters address an embed; anything else is a filter on a column.
-    if child is not None and isinstance(flt.expr.operation, ast.OpIs):
-        return embed_null_filter(flt, child)
-    lhs = resolve_field(flt.field, table, alias, values)
-    cond = plan_operation(lhs, flt.expr.operation, values)
-    return Not(cond) if flt.expr.negated else cond
-
-
-def embed_null_filter(flt: ast.Filter, child: Child) -> Cond:
-    """`rel=is.null` (no related row) and `rel=not.is.null` (some related row)."""
-    op = flt.expr.operation
-    assert isinstance(op, ast.OpIs)
-    if op.value not in ("null", "not_null"):
-        raise UnacceptableFilter(
-            f"Bad operator on the '{flt.field.name}' embedded resource",
-            "Only is null or not is null filters are allowed on embedded resources")
-    exists = (op.value == "not_null") != flt.expr.negated
-    cond: Cond = Exists(_existence(child.read))
-    return cond if exists else Not(cond)
-
-
-def _like(value: str) -> str:
-    return value.replace("*", "%")
-
-
-def plan_operation(lhs: Expr, op: ast.Operation, values: Values) -> Cond:
-    kind = lhs.type.kind
-    match op:
-        case ast.OpQuant(op=name, value=value, quantifier=None):
-            if name in ("like", "ilike"):
-                return Compare(lhs, name, values.add(_like(value), "like", kind))
-            return Compare(lhs, name, values.add(value, "text", kind))
-        case ast.OpQuant(op=name, value=value, quantifier=quant):
-            items = parse_pg_array(value)
-            if name in ("like", "ilike"):
-                return Compare(lhs, name, values.add([_like(v) for v in items], "like_list", kind),
-                               quant)
-            return Compare(lhs, name, values.add(items, "text_list", kind), quant)
-        case ast.OpSimple(op="neq", value=value):
-            return Compare(lhs, "neq", values.add(value, "text", kind))
-        case ast.OpSimple(op=name, value=value):
-            return RangeOp(lhs, name, values.add(value, "text", kind))  # type: ignore[arg-type]
-        case ast.OpIn(values=items):
-            return InList(lhs, values.add(list(items), "text_list", kind))
-        case ast.OpIs(value=value):
-            return IsCheck(lhs, value)
-        case ast.OpIsDistinct(value=value):
-            return Compare(lhs, "isdistinct", values.add(value, "text", kind))
-        case ast.OpFts(op=name, value=value, language=lang):
-            language = values.add(lang, "text") if lang else None
-            return FullText(lhs, name, values.add(value, "text"), language)
-    raise AssertionError(op)
-
-
-def parse_pg_array(text: str) -> list[str]:
-    """`{a,"b,c"}` → ['a', 'b,c'] — PostgreSQL's array literal, as `any`/`all` take it."""
-    text = text.strip()
-    if text.startswith("{") and text.endswith("}"):
-        text = text[1:-1]
-    items: list[str] = []
-    buf: list[str] = []
-    quoted = False
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if quoted:
-            if c == "\\" and i + 1 < len(text):
-                i += 1
-                buf.append(text[i])
-            elif c == '"':
-                quoted = False
-            else:
-                buf.append(c)
-        elif c == '"':
-            quoted = True
-        elif c == ",":
-            items.append("".join(buf).strip())
-            buf = []
-        else:
-            buf.append(c)
-        i += 1
-    if buf or items or text:
-        items.append("".join(buf).strip())
-    return items
