@@ -16,7 +16,7 @@ from typing import Any
 from quart import Quart
 
 from dbrest.config import DEMO_SQL, Config
-from dbrest.exec.base import Backend
+from dbrest.exec import make_backend
 from dbrest.http import HttpRequest, HttpResponse, parse_query_string
 from dbrest.pipeline import Pipeline
 
@@ -26,17 +26,6 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-
-def make_backend(config: Config) -> Backend:
-    if config.backend == "postgres":
-        from dbrest.exec.postgres import PostgresBackend
-
-        return PostgresBackend(config.db_uri, config.db_pool, config.db_pre_request)
-    from dbrest.exec.sqlite import SqliteBackend
-
-    return SqliteBackend(config.sqlite_path, config.db_pool, config.db_pool_acquisition_timeout,
-                         config.sqlite_grants, config.db_pre_request)
 
 
 class AppState:

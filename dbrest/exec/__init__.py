@@ -1,0 +1,17 @@
+"""The execution stage: one `Backend` per database kind, chosen by the URI's scheme."""
+
+from __future__ import annotations
+
+from dbrest.config import Config
+from dbrest.exec.base import Backend
+
+
+def make_backend(config: Config) -> Backend:
+    if config.backend == "postgres":
+        from dbrest.exec.postgres import PostgresBackend
+
+        return PostgresBackend(config.db_uri, config.db_pool, config.db_pre_request)
+    from dbrest.exec.sqlite import SqliteBackend
+
+    return SqliteBackend(config.sqlite_path, config.db_pool, config.db_pool_acquisition_timeout,
+                         config.sqlite_grants, config.db_pre_request)
