@@ -31,6 +31,25 @@ from dbrest.serialize import check_write, error_response, serialize_read, serial
 log = logging.getLogger("dbrest")
 
 
+class Timer:
+    """Stage durations for `Server-Timing` (PostgREST's jwt, parse, plan, transaction,
+    response), in milliseconds."""
+
+    __slots__ = ("last", "laps")
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.laps: list[tuple[str, float]] = []
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((stage, (now - self.last) * 1000))
+        self.last = now
+
+    def header(self) -> str:
+        return ", ".join(f"{stage};dur={ms:.1f}" for stage, ms in self.laps)
+
+
 @dataclass
 class Pipeline:
     config: Config
@@ -43,9 +62,9 @@ class Pipeline:
         self.authenticator = make_authenticator(self.config)
 
     async def handle(self, req: HttpRequest) -> HttpResponse:
-        start = time.perf_counter()
+        timer = Timer()
         try:
-            response = await self._handle(req)
+            response = await self._handle(req, timer)
         except DbrestError as err:
             response = error_response(err)
         except Exception:
@@ -54,36 +73,45 @@ class Pipeline:
                                     orjson.dumps({"code": "PGRSTX00", "message": "Internal error",
                                                   "details": None, "hint": None}))
         if self.config.server_timing_enabled:
-            elapsed = (time.perf_counter() - start) * 1000
             response = HttpResponse(response.status, response.headers + (
-                ("server-timing", f"total;dur={elapsed:.1f}"),), response.body)
+                ("server-timing", timer.header()),), response.body)
         return response
 
-    async def _handle(self, req: HttpRequest) -> HttpResponse:
+    async def _handle(self, req: HttpRequest, timer: Timer) -> HttpResponse:
         auth = self.authenticator.authenticate(req.header("authorization"))
+        timer.lap("jwt")
         api = parse_request(req, self.config.db_schemas, self.config.db_tx_end)
+        timer.lap("parse")
         if not api.resource:
             return self.root(req)
         if api.method == "OPTIONS":
             return self.options_response(api.schema, api.resource)
         ctx = request_context(req, auth)
         if api.method not in ("GET", "HEAD"):
-            return await self.write(api, ctx)
+            return await self.write(api, ctx, timer)
         planned = plan_read(api, self.cache, self.options)
         self.backend.authorize(ctx, planned.plan)
         compiled = self.renderer.render(planned.plan)
+        timer.lap("plan")
         result = await self.backend.run_read(compiled, planned.values, ctx)
-        return apply_response_settings(serialize_read(planned, result), result)
+        timer.lap("transaction")
+        response = apply_response_settings(serialize_read(planned, result), result)
+        timer.lap("response")
+        return response
 
-    async def write(self, api: ApiRequest, ctx: RequestContext) -> HttpResponse:
+    async def write(self, api: ApiRequest, ctx: RequestContext, timer: Timer) -> HttpResponse:
         planned = plan_mutation(api, self.cache, self.options)
         assert isinstance(planned.plan, MutationPlan) and planned.write is not None
         self.backend.authorize(ctx, planned.plan)
         compiled = self.renderer.render_write(planned.plan)
+        timer.lap("plan")
         result = await self.backend.run_write(compiled, planned.values, ctx,
                                               lambda r: check_write(planned, r),
                                               planned.write.rollback)
-        return apply_response_settings(serialize_write(planned, result), result)
+        timer.lap("transaction")
+        response = apply_response_settings(serialize_write(planned, result), result)
+        timer.lap("response")
+        return response
 
     def options_response(self, schema: str, resource: str) -> HttpResponse:
         """`Allow` for a table or view (PostgREST `Response.hs`); no transaction."""

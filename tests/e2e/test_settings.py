@@ -49,3 +49,15 @@ def test_planned_and_estimated_counts_give_a_total(app: InProcessApp, count: str
     if app.backend == "sqlite":  # type: ignore[attr-defined]
         assert total == "10"  # no planner estimate: SQLite counts exactly
     assert resp.headers["preference-applied"] == f"count={count}"
+
+
+def test_server_timing_names_the_stages(sqlite_fixture_path: Path, tmp_path: Path) -> None:
+    uri = fixture_copy("sqlite", "timing", "", sqlite_fixture_path, tmp_path)
+    app = InProcessApp(uri, server_timing_enabled=True)
+    try:
+        timing = app.get("/books?id=eq.1").headers["server-timing"]
+    finally:
+        app.close()
+    assert [part.split(";")[0] for part in timing.split(", ")] == [
+        "jwt", "parse", "plan", "transaction", "response"]
+    assert all(part.split(";dur=")[1].replace(".", "").isdigit() for part in timing.split(", "))
