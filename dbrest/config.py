@@ -40,6 +40,7 @@ class Config:
     server_port: int = 3000
     admin_server_port: int | None = None
     server_timing_enabled: bool = False
+    server_cors_allowed_origins: tuple[str, ...] | None = None  # None: any origin
     db_tx_end: str = "commit"
     db_pre_request: str | None = None
     jwt_secret: str | None = None
@@ -93,6 +94,9 @@ def _coerce(key: str, value: Any) -> Any:
             if value not in TX_END:
                 raise ValueError(value)
             return value
+        if key == "server_cors_allowed_origins":
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(str(s).strip() for s in items if str(s).strip())
         if key == "db_schemas":
             items = value.split(",") if isinstance(value, str) else list(value)
             schemas = tuple(s.strip() for s in items if str(s).strip())

@@ -16,6 +16,7 @@ import orjson
 from dbrest.auth import make_authenticator
 from dbrest.config import Config
 from dbrest.context import apply_response_settings, request_context
+from dbrest.cors import cors_headers, is_preflight, preflight_response
 from dbrest.errors import DbrestError, TableNotFound
 from dbrest.exec.base import Backend, RequestContext
 from dbrest.http import HttpRequest, HttpResponse
@@ -62,6 +63,9 @@ class Pipeline:
         self.authenticator = make_authenticator(self.config)
 
     async def handle(self, req: HttpRequest) -> HttpResponse:
+        allowed = self.config.server_cors_allowed_origins
+        if is_preflight(req):
+            return preflight_response(req, allowed)
         timer = Timer()
         try:
             response = await self._handle(req, timer)
@@ -72,9 +76,11 @@ class Pipeline:
             response = HttpResponse(500, (("content-type", "application/json; charset=utf-8"),),
                                     orjson.dumps({"code": "PGRSTX00", "message": "Internal error",
                                                   "details": None, "hint": None}))
+        extra = cors_headers(req, allowed, preflight=False)
         if self.config.server_timing_enabled:
-            response = HttpResponse(response.status, response.headers + (
-                ("server-timing", timer.header()),), response.body)
+            extra += (("server-timing", timer.header()),)
+        if extra:
+            response = HttpResponse(response.status, response.headers + extra, response.body)
         return response
 
     async def _handle(self, req: HttpRequest, timer: Timer) -> HttpResponse:
