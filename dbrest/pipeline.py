@@ -36,7 +36,7 @@ class Timer:
     """Stage durations for `Server-Timing` (PostgREST's jwt, parse, plan, transaction,
     response), in milliseconds."""
 
-    __slots__ = ("last", "laps")
+    __slots__ = ("laps", "last")
 
     def __init__(self) -> None:
         self.last = time.perf_counter()

@@ -22,6 +22,7 @@ from dbrest.parse import ast
 from dbrest.plan.filters import plan_filter, plan_logic
 from dbrest.plan.negotiate import negotiate
 from dbrest.plan.read import (
+    DEFAULT_OPTIONS,
     Context,
     PlanOptions,
     check_paths,
@@ -46,7 +47,7 @@ KIND = {"POST": "insert", "PUT": "insert", "PATCH": "update", "DELETE": "delete"
 
 
 def plan_mutation(api: ast.ApiRequest, cache: SchemaCache,
-                  options: PlanOptions = PlanOptions()) -> PlannedRequest:
+                  options: PlanOptions = DEFAULT_OPTIONS) -> PlannedRequest:
     table = resolve_table(api, cache)
     prefs = api.preferences
     check_preferences(api)

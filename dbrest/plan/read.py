@@ -51,6 +51,9 @@ class PlanOptions:
     max_rows: int | None = None
 
 
+DEFAULT_OPTIONS = PlanOptions()
+
+
 @dataclass(slots=True)
 class Context:
     """What planning one request shares across the tree."""
@@ -68,7 +71,7 @@ class Context:
 
 
 def plan_read(api: ast.ApiRequest, cache: SchemaCache,
-              options: PlanOptions = PlanOptions()) -> PlannedRequest:
+              options: PlanOptions = DEFAULT_OPTIONS) -> PlannedRequest:
     table = resolve_table(api, cache)
     check_preferences(api)
     ctx = Context(api, cache, options)

@@ -79,10 +79,11 @@ class Renderer:
     def _render_read(self, plan: QueryPlan, params: dict[int, Param]) -> CompiledRead:
         count = None
         estimate_above = 0
-        if plan.count == "planned" or (plan.count == "estimated" and plan.estimate_above):
-            if self.dialect.caps.planned_count:
-                count = self.compile(lower_count(plan, self.dialect), params)
-                estimate_above = plan.estimate_above or 0
+        wants_estimate = plan.count == "planned" or (
+            plan.count == "estimated" and plan.estimate_above is not None)
+        if wants_estimate and self.dialect.caps.planned_count:
+            count = self.compile(lower_count(plan, self.dialect), params)
+            estimate_above = plan.estimate_above or 0
         main = self.compile(lower_query(plan, self.dialect), params)
         return CompiledRead(main, count, estimate_above)
 
