@@ -10,7 +10,8 @@ def make_backend(config: Config) -> Backend:
     if config.backend == "postgres":
         from dbrest.exec.postgres import PostgresBackend
 
-        return PostgresBackend(config.db_uri, config.db_pool, config.db_pre_request)
+        return PostgresBackend(config.db_uri, config.db_pool, config.db_pre_request,
+                               config.db_pool_acquisition_timeout)
     from dbrest.exec.sqlite import SqliteBackend
 
     return SqliteBackend(config.sqlite_path, config.db_pool, config.db_pool_acquisition_timeout,

@@ -8,6 +8,7 @@ JSON text built by `json_agg` and is passed on as is.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,7 +17,7 @@ import asyncpg
 import orjson
 from databases import Database
 
-from dbrest.errors import ConnectionError_
+from dbrest.errors import ConnectionError_, PoolTimeout
 from dbrest.exec.base import ReadResult, RequestContext, Rollback
 from dbrest.exec.introspect.postgres import introspect_postgres
 from dbrest.exec.pg_errors import map_pg_error
@@ -29,8 +30,10 @@ from dbrest.schema import SchemaCache
 class PostgresBackend:
     dialect = POSTGRES
 
-    def __init__(self, uri: str, pool_size: int = 10, pre_request: str | None = None) -> None:
+    def __init__(self, uri: str, pool_size: int = 10, pre_request: str | None = None,
+                 acquire_timeout: float = 10.0) -> None:
         uri = uri.replace("postgres://", "postgresql://", 1)
+        self.acquire_timeout = acquire_timeout
         self.database = Database(uri, min_size=1, max_size=pool_size)
         # `db_pre_request`: a function name from the configuration, quoted part by part
         self.pre_request_sql = None if not pre_request else "SELECT " + ".".join(
@@ -65,7 +68,7 @@ class PostgresBackend:
     async def _transaction(self, ctx: RequestContext, readonly: bool) -> AsyncIterator[Any]:
         """One transaction with the request's role and settings (PostgREST's tx vars)."""
         try:
-            async with self.database.connection() as conn:
+            async with self._connection() as conn:
                 raw = conn.raw_connection
                 tx = conn.transaction(readonly=readonly)
                 await tx.start()
@@ -81,6 +84,19 @@ class PostgresBackend:
             raise map_pg_error(err, ctx.authenticated) from err
         except (OSError, asyncpg.InterfaceError) as err:
             raise ConnectionError_("Database connection error.", str(err)) from err
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Any]:
+        """A pooled connection, or PGRST003 (504) after `db_pool_acquisition_timeout`."""
+        conn = self.database.connection()
+        try:
+            await asyncio.wait_for(conn.__aenter__(), self.acquire_timeout)
+        except TimeoutError:
+            raise PoolTimeout("Timed out acquiring connection from connection pool.") from None
+        try:
+            yield conn
+        finally:
+            await conn.__aexit__(None, None, None)
 
     async def _apply(self, raw: Any, ctx: RequestContext) -> None:
         settings = list(ctx.settings)

@@ -314,3 +314,34 @@ def test_failed_sqlite_start_leaves_no_thread_behind(tmp_path: Path,
                 thread.join(timeout=2)
     assert errors == []
 
+
+
+def test_pool_exhaustion_is_pgrst003(pg_fixture_uri: str) -> None:
+    """Every connection held: the next request waits db_pool_acquisition_timeout, then 504."""
+    from dbrest.errors import PoolTimeout
+    from dbrest.exec.base import RequestContext
+    from dbrest.exec.postgres import PostgresBackend
+
+    async def run() -> None:
+        backend = PostgresBackend(pg_fixture_uri, pool_size=1, acquire_timeout=0.2)
+        await backend.start()
+        held, release = asyncio.Event(), asyncio.Event()
+
+        async def hold() -> None:  # another request (task) keeps the only connection
+            async with backend._transaction(RequestContext(), readonly=True):  # noqa: SLF001
+                held.set()
+                await release.wait()
+
+        holder = asyncio.create_task(hold())
+        try:
+            await held.wait()
+            with pytest.raises(PoolTimeout) as err:
+                async with backend._transaction(RequestContext(), readonly=True):  # noqa: SLF001
+                    pass
+            assert err.value.http_status() == 504
+        finally:
+            release.set()
+            await holder
+            await backend.stop()
+
+    asyncio.run(run())
