@@ -15,7 +15,7 @@ from typing import Any
 
 from quart import Quart
 
-from dbrest.config import DEMO_SQL, Config
+from dbrest.config import Config
 from dbrest.exec import make_backend
 from dbrest.http import HttpRequest, HttpResponse, parse_query_string
 from dbrest.pipeline import Pipeline
@@ -43,18 +43,11 @@ class AppState:
                 return
             await self.backend.start()
             try:
-                if self.config.is_demo:
-                    await self._seed_demo()
                 cache = await self.backend.introspect(self.config.db_schemas)
             except BaseException:
                 await self.backend.stop()
                 raise
             self.pipeline = Pipeline(self.config, self.backend, cache)
-
-    async def _seed_demo(self) -> None:
-        conn = self.backend.connection()  # type: ignore[attr-defined]
-        async with conn as raw:
-            await raw.executescript(DEMO_SQL.read_text())
 
     async def stop(self) -> None:
         async with self._lock:

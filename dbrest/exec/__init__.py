@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dbrest.config import Config
+from dbrest.config import DEMO_SQL, Config
 from dbrest.exec.base import Backend
 
 
@@ -15,4 +15,5 @@ def make_backend(config: Config) -> Backend:
     from dbrest.exec.sqlite import SqliteBackend
 
     return SqliteBackend(config.sqlite_path, config.db_pool, config.db_pool_acquisition_timeout,
-                         config.sqlite_grants, config.db_pre_request)
+                         config.sqlite_grants, config.db_pre_request,
+                         seed=DEMO_SQL.read_text() if config.is_demo else None)

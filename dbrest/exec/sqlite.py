@@ -84,7 +84,8 @@ class SqliteBackend:
 
     def __init__(self, path: str, pool_size: int = 10, acquire_timeout: float = 10.0,
                  grants: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
-                 pre_request: str | None = None) -> None:
+                 pre_request: str | None = None, seed: str | None = None) -> None:
+        self.seed = seed  # a script run once at start (the bundled demo database)
         if pre_request:
             raise ConfigError("db_pre_request: SQLite has no stored functions to call")
         self.target, self.is_uri = sqlite_target(path)
@@ -124,6 +125,8 @@ class SqliteBackend:
         try:
             first = await self._open()
             await first.execute("PRAGMA journal_mode = WAL")
+            if self.seed is not None:
+                await first.executescript(self.seed)
             self._all.append(first)
             for _ in range(self.pool_size - 1):
                 self._all.append(await self._open())
