@@ -65,8 +65,9 @@ def render_fixture(dialect: Dialect, path: str | Path = FIXTURE) -> str:
     """
     try:
         table = PLACEHOLDERS[dialect]
-    except KeyError:
-        raise ValueError(f"unknown dialect {dialect!r}; expected one of {list(PLACEHOLDERS)}")
+    except KeyError as err:
+        raise ValueError(
+            f"unknown dialect {dialect!r}; expected one of {list(PLACEHOLDERS)}") from err
     sql = Path(path).read_text(encoding="utf-8")
 
     def substitute(m: re.Match[str]) -> str:

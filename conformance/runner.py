@@ -457,7 +457,7 @@ def _diff(want: Any, got: Any, path: str, subset: bool = False) -> list[str]:
                 f"expected {_short(want)}, got {_short(got)}"
             ]
         diffs = []
-        for i, (w, g) in enumerate(zip(want, got)):
+        for i, (w, g) in enumerate(zip(want, got, strict=False)):
             diffs.extend(_diff(w, g, f"{path}[{i}]", subset))
         return diffs
     if type(want) is type(got) and want == got:

@@ -106,7 +106,8 @@ def create_app(config: Config, state: AppState | None = None) -> Quart:
     async def shutdown() -> None:
         await state.stop()
 
-    app.asgi_app = api_entry(app.asgi_app, state)  # type: ignore[method-assign]
+    # Quart types its ASGI callables with TypedDicts; the entry speaks plain dicts.
+    app.asgi_app = api_entry(app.asgi_app, state)  # type: ignore[method-assign,arg-type,assignment]
     return app
 
 

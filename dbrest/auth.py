@@ -72,7 +72,8 @@ def load_key(secret: str, is_base64: bool = False) -> JwtKey:
         key = _import_jwk(data)
         return JwtKey(key, tuple(_ALGORITHMS[key.key_type]))
     if text.startswith("-----BEGIN"):
-        for cls in (RSAKey, ECKey, OKPKey):
+        pem_types: tuple[Any, ...] = (RSAKey, ECKey, OKPKey)
+        for cls in pem_types:
             try:
                 key = cls.import_key(text)
                 return JwtKey(key, tuple(_ALGORITHMS[key.key_type]))
@@ -86,7 +87,8 @@ def load_key(secret: str, is_base64: bool = False) -> JwtKey:
 
 
 def _import_jwk(data: dict[str, Any]) -> Any:
-    cls = {"oct": OctKey, "RSA": RSAKey, "EC": ECKey, "OKP": OKPKey}.get(data.get("kty", ""))
+    importers: dict[str, Any] = {"oct": OctKey, "RSA": RSAKey, "EC": ECKey, "OKP": OKPKey}
+    cls = importers.get(data.get("kty", ""))
     if cls is None:
         raise ValueError("jwt_secret: unknown JWK key type")
     return cls.import_key(data)
@@ -94,7 +96,9 @@ def _import_jwk(data: dict[str, Any]) -> Any:
 
 # -- the role claim ----------------------------------------------------------------------------
 
-_STEP = re.compile(r"""\.(?:"((?:[^"\\]|\\.)*)"|([A-Za-z_$][\w$-]*))|\[(?:(\d+)|'([^']*)'|"([^"]*)")\]""")
+_STEP = re.compile(
+    r"""\.(?:"((?:[^"\\]|\\.)*)"|([A-Za-z_$][\w$-]*))"""  # .key or ."quoted key"
+    r"""|\[(?:(\d+)|'([^']*)'|"([^"]*)")\]""")  # [0], ['key'] or ["key"]
 
 
 def parse_claim_path(path: str) -> tuple[str | int, ...]:
@@ -119,7 +123,9 @@ def parse_claim_path(path: str) -> tuple[str | int, ...]:
 def claim_at(claims: Any, path: tuple[str | int, ...]) -> Any:
     value = claims
     for step in path:
-        if isinstance(step, int) and isinstance(value, list) and step < len(value) or isinstance(step, str) and isinstance(value, dict) and step in value:
+        if isinstance(step, int) and isinstance(value, list) and step < len(value):
+            value = value[step]
+        elif isinstance(step, str) and isinstance(value, dict) and step in value:
             value = value[step]
         else:
             return None

@@ -48,7 +48,7 @@ async def serve(config: Config) -> None:
     hyper = HyperConfig()
     hyper.bind = [f"{config.server_host}:{config.server_port}"]
     hyper.accesslog = None
-    servers = [hypercorn_serve(app, hyper, shutdown_trigger=stop.wait)]  # type: ignore[arg-type]
+    servers = [hypercorn_serve(app, hyper, shutdown_trigger=stop.wait)]
     if config.admin_server_port is not None:
         admin = HyperConfig()
         admin.bind = [f"{config.server_host}:{config.admin_server_port}"]

@@ -24,7 +24,7 @@ from dbrest.parse.ast import ApiRequest
 from dbrest.parse.request import parse_request
 from dbrest.plan.mutate import plan_mutation
 from dbrest.plan.read import PlanOptions, plan_read
-from dbrest.plan.types import MutationPlan
+from dbrest.plan.types import MutationPlan, QueryPlan
 from dbrest.render.compile import Renderer
 from dbrest.schema import SchemaCache
 from dbrest.serialize import check_write, error_response, serialize_read, serialize_write
@@ -96,6 +96,7 @@ class Pipeline:
         if api.method not in ("GET", "HEAD"):
             return await self.write(api, ctx, timer)
         planned = plan_read(api, self.cache, self.options)
+        assert isinstance(planned.plan, QueryPlan)
         self.backend.authorize(ctx, planned.plan)
         compiled = self.renderer.render(planned.plan)
         timer.lap("plan")

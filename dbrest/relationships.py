@@ -54,10 +54,11 @@ def view_foreign_keys(cache: SchemaCache) -> list[ForeignKey]:
         by_table: dict[QualifiedName, dict[str, str]] = {}
         for view_col, (schema, table, col) in sources.items():
             by_table.setdefault((schema, table), {}).setdefault(col, view_col)
-        for table, mapping in by_table.items():
-            exposures.setdefault(table, []).append((view, mapping))
+        for base, mapping in by_table.items():
+            exposures.setdefault(base, []).append((view, mapping))
 
-    def restated(table: QualifiedName, cols: tuple[str, ...]) -> list[tuple[QualifiedName, tuple[str, ...]]]:
+    def restated(table: QualifiedName,
+                 cols: tuple[str, ...]) -> list[tuple[QualifiedName, tuple[str, ...]]]:
         out = [(table, cols)]
         for view, mapping in exposures.get(table, ()):
             if all(c in mapping for c in cols):
@@ -97,7 +98,7 @@ def build_relationships(cache: SchemaCache) -> dict[QualifiedName, tuple[Relatio
 
     fks = [*cache.foreign_keys, *view_foreign_keys(cache)]
     for fk in fks:
-        pairs = tuple(zip(fk.columns, fk.ref_columns))
+        pairs = tuple(zip(fk.columns, fk.ref_columns, strict=False))
         is_self = (fk.schema, fk.table) == (fk.ref_schema, fk.ref_table)
         one_to_one = _is_unique(cache, fk.schema, fk.table, fk.columns)
         add(Relationship(fk.schema, fk.table, fk.ref_schema, fk.ref_table,
@@ -121,8 +122,8 @@ def build_relationships(cache: SchemaCache) -> dict[QualifiedName, tuple[Relatio
                         not (set(fk1.columns) | set(fk2.columns)) <= pk:
                     continue
                 junction = Junction(schema, name, fk1.name, fk2.name,
-                                    tuple(zip(fk1.columns, fk1.ref_columns)),
-                                    tuple(zip(fk2.columns, fk2.ref_columns)))
+                                    tuple(zip(fk1.columns, fk1.ref_columns, strict=False)),
+                                    tuple(zip(fk2.columns, fk2.ref_columns, strict=False)))
                 add(Relationship(fk1.ref_schema, fk1.ref_table, fk2.ref_schema, fk2.ref_table,
                                  "m2m", fk1.name, (),
                                  (fk1.ref_schema, fk1.ref_table) == (fk2.ref_schema, fk2.ref_table),

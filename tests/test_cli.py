@@ -90,14 +90,14 @@ def test_bad_key_in_the_environment_file_variable(tmp_path: Path) -> None:
     assert_one_line_failure(proc, "unknown configuration key: nope")
 
 
-# Regression (fixed): `db_pool = 0` passes configuration; asyncpg's create_pool then raises ValueError,
+# Fixed: `db_pool = 0` passes configuration; asyncpg's create_pool then raises ValueError,
 # which `PostgresBackend.start` does not catch (only OSError/PostgresError): a traceback.
 def test_zero_pool_is_one_line() -> None:
     proc = run_cli("--db-uri", "postgres://nobody@127.0.0.1:1/x", "--db-pool", "0")
     assert_one_line_failure(proc, "db_pool")
 
 
-# Regression (fixed): when the port is taken, hypercorn's OSError escapes `serve()` as a traceback, and
+# Fixed: when the port is taken, hypercorn's OSError escapes `serve()` as a traceback, and
 # the process never exits: AppState.stop() is not called, so the SQLite pool's aiosqlite
 # worker threads (non-daemon) keep the interpreter alive.
 def test_port_in_use_is_one_line_and_exits() -> None:
@@ -209,7 +209,7 @@ def test_the_banner_is_printed(server: Server) -> None:
                            f"http://127.0.0.1:{server.port}/")
 
 
-# Regression (fixed): cli.serve() gathers two hypercorn `serve()` calls without a shutdown_trigger; each
+# Fixed: cli.serve() gathers two hypercorn `serve()` calls without a shutdown_trigger; each
 # installs its own SIGINT/SIGTERM handler on the loop, the admin server's replacing the
 # API server's, so SIGTERM stops only the admin server and the process keeps running.
 # (Without --admin-server-port, SIGTERM stops dbrest at once.) Runs last in this module.

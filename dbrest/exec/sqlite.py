@@ -237,7 +237,7 @@ class SqliteBackend:
         row = next(iter(await conn.execute_fetchall(compiled.main.sql,
                                                     compiled.main.bind(values))), None)
         assert row is not None
-        inserted = None if existing is None else len(rows) - existing
+        inserted = None if existing is None else len(list(rows)) - existing
         return ReadResult(row[0], row[1], row[2], inserted, row[3], row[4])
 
     async def run_read(self, compiled: CompiledRead, values: Sequence[object],

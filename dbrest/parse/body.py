@@ -74,4 +74,5 @@ def _csv_rows(body: bytes) -> list[dict[str, Any]]:
     header, rows = lines[0], lines[1:]
     if any(len(row) != len(header) for row in rows):
         raise InvalidBody("All lines must have same number of fields")
-    return [{k: (None if v == "NULL" else v) for k, v in zip(header, row)} for row in rows]
+    return [{k: (None if v == "NULL" else v) for k, v in zip(header, row, strict=True)}
+            for row in rows]

@@ -16,16 +16,14 @@ from typing import TypeVar
 from dbrest.errors import ParseError
 from dbrest.parse.ast import EmbedPath, Filter, LogicTree, OrderTerm, QueryParams, Range
 from dbrest.parse.grammar import (
-    Cursor,
-    GrammarError,
     p_columns,
-    p_field_name,
     p_logic_tree,
     p_op_expr,
     p_order,
     p_select_forest,
     p_tree_path,
 )
+from dbrest.parse.lexer import Cursor, GrammarError, p_field_name
 
 T = TypeVar("T")
 

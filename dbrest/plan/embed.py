@@ -42,9 +42,10 @@ def _matches(rel: Relationship, target: str, hint: str | None) -> bool:
 
 def find_relationship(cache: SchemaCache, schema: str, origin: str, target: str,
                       hint: str | None) -> Relationship:
-    candidates = sorted((rel for rel in cache.relationships.get((schema, origin), ())
-                         if _matches(rel, target, hint)),
-                        key=lambda rel: (rel.cardinality, rel.constraint))
+    candidates: list[Relationship] = sorted(
+        (rel for rel in cache.relationships.get((schema, origin), ())
+         if _matches(rel, target, hint)),
+        key=lambda rel: (rel.cardinality, rel.constraint))
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:

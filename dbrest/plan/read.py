@@ -199,10 +199,11 @@ def join_to_parent(ctx: Context, read: ReadPlan, rel: Relationship, parent_alias
     def col(table: Table, alias: str, name: str) -> ColumnExpr:
         c = table.column(name)
         kind, native = (c.kind, c.native_type) if c else ("other", "")
-        return ColumnExpr(alias, name, TypeRef(kind, native))  # type: ignore[arg-type]
+        return ColumnExpr(alias, name, TypeRef(kind, native))
 
     if rel.junction is None:
-        conds = tuple(ColumnEq(col(child_table, read.alias, fc), col(parent_table, parent_alias, oc))
+        conds = tuple(ColumnEq(col(child_table, read.alias, fc),
+                               col(parent_table, parent_alias, oc))
                       for oc, fc in rel.columns)
         return replace(read, where=conds + read.where)
     j = rel.junction

@@ -91,6 +91,7 @@ class Renderer:
         main, mutation = lower_write(plan, self.dialect)
         if mutation is None:
             return CompiledWrite(self.compile(main, params))
+        assert self.dialect.stage_rows is not None  # a dialect without DML in CTEs stages
         stage, copy = self.dialect.stage_rows(plan.mutation.table)
         existing = None
         if plan.mutation.counts_inserted:

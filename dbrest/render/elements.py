@@ -48,7 +48,8 @@ class Quantified(_Element):
 
     def __init__(self, lhs: ColumnElement[Any], op: str, values: ColumnElement[Any],
                  quantifier: str, native_type: str, kind: str) -> None:
-        self.lhs, self.op, self.values = lhs, op, values
+        # `operator`, not `op`: ColumnElement.op() is SQLAlchemy's own method
+        self.lhs, self.operator, self.values = lhs, op, values
         self.quantifier, self.native_type, self.kind = quantifier, native_type, kind
 
 
@@ -60,7 +61,8 @@ class IsTest(_Element):
 class JsonStep(_Element):
     def __init__(self, base: ColumnElement[Any], arrow: str, key: ColumnElement[Any],
                  is_index: bool) -> None:
-        self.base, self.arrow, self.key, self.is_index = base, arrow, key, is_index
+        # `step`, not `key`: ColumnElement.key is SQLAlchemy's column name
+        self.base, self.arrow, self.step, self.is_index = base, arrow, key, is_index
 
 
 class TypeCast(_Element):
@@ -76,13 +78,13 @@ class PgOperator(_Element):
     """PostgreSQL-only operators (ranges, arrays, full-text)."""
 
     def __init__(self, lhs: ColumnElement[Any], op: str, rhs: ColumnElement[Any]) -> None:
-        self.lhs, self.op, self.rhs = lhs, op, rhs
+        self.lhs, self.operator, self.rhs = lhs, op, rhs
 
 
 class FullTextMatch(_Element):
     def __init__(self, lhs: ColumnElement[Any], op: str, query: ColumnElement[Any],
                  language: ColumnElement[Any] | None, is_tsvector: bool) -> None:
-        self.lhs, self.op, self.query = lhs, op, query
+        self.lhs, self.operator, self.query = lhs, op, query
         self.language, self.is_tsvector = language, is_tsvector
 
 

@@ -128,7 +128,7 @@ class Lowerer:
         match c:
             case Compare(lhs=lhs, op=op, rhs=rhs, quantifier=None):
                 return self.compare(lhs, op, rhs)
-            case Compare(lhs=lhs, op=op, rhs=rhs, quantifier=quant):
+            case Compare(lhs=lhs, op=op, rhs=rhs, quantifier=str() as quant):
                 return Quantified(self.expr(lhs), op, bind(rhs), quant, lhs.type.native_type,
                                   lhs.type.kind)
             case InList(lhs=lhs, rhs=rhs):
@@ -174,7 +174,7 @@ class Lowerer:
         return {
             "eq": left.__eq__, "neq": left.__ne__, "gt": left.__gt__, "gte": left.__ge__,
             "lt": left.__lt__, "lte": left.__le__,
-        }[op](right)  # type: ignore[no-any-return]
+        }[op](right)
 
     def order(self, o: OrderOut) -> Any:
         expr = self.expr(o.expr)
@@ -252,7 +252,8 @@ def lower_count(plan: QueryPlan, dialect: Dialect) -> sa.Select[Any]:
     """`SELECT 1 FROM t WHERE …`: the planner's row estimate answers count=planned."""
     lowerer = Lowerer(dialect, plan)
     lowerer.read(plan.read)
-    stmt = sa.select(sa.literal_column("1")).select_from(lowerer.tables.get(plan.read.alias))
+    stmt: sa.Select[Any] = sa.select(sa.literal_column("1")).select_from(
+        lowerer.tables.get(plan.read.alias))
     if plan.read.where:
         stmt = stmt.where(*(lowerer.cond(c) for c in plan.read.where))
     return stmt

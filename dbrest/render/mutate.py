@@ -25,7 +25,7 @@ def mutation_element(lowerer: Lowerer, plan: MutationPlan) -> MutationSql:
     if m.where:
         lowerer.tables.add(m.schema, m.table, m.alias)
         where = sa.and_(*(lowerer.cond(c) for c in m.where))
-    body = sa.bindparam(f"p{m.body.index}") if m.body is not None else None
+    body: Any = sa.bindparam(f"p{m.body.index}") if m.body is not None else None
     return MutationSql(m, body, where)
 
 

@@ -65,24 +65,26 @@ def _json_scalar(el: JsonScalar, compiler: Any, **kw: Any) -> str:
 @compiles(RegexMatch, "postgresql")
 def _regex(el: RegexMatch, compiler: Any, **kw: Any) -> str:
     op = "~*" if el.icase else "~"
-    return f"{compiler.process(el.lhs, **kw)} {op} CAST({compiler.process(el.pattern, **kw)} AS TEXT)"
+    pattern = compiler.process(el.pattern, **kw)
+    return f"{compiler.process(el.lhs, **kw)} {op} CAST({pattern} AS TEXT)"
 
 
 @compiles(Like, "postgresql")
 def _like(el: Like, compiler: Any, **kw: Any) -> str:
     op = "ILIKE" if el.icase else "LIKE"
-    return f"{compiler.process(el.lhs, **kw)} {op} CAST({compiler.process(el.pattern, **kw)} AS TEXT)"
+    pattern = compiler.process(el.pattern, **kw)
+    return f"{compiler.process(el.lhs, **kw)} {op} CAST({pattern} AS TEXT)"
 
 
 @compiles(Quantified, "postgresql")
 def _quantified(el: Quantified, compiler: Any, **kw: Any) -> str:
     values = compiler.process(el.values, **kw)
-    if el.op in ("like", "ilike", "match", "imatch"):
+    if el.operator in ("like", "ilike", "match", "imatch"):
         rhs = f"CAST({values} AS TEXT[])"
     else:
         rhs = _coerce_sql(values, el.native_type, True)
     quant = "ANY" if el.quantifier == "any" else "ALL"
-    return f"{compiler.process(el.lhs, **kw)} {_OPS[el.op]} {quant}({rhs})"
+    return f"{compiler.process(el.lhs, **kw)} {_OPS[el.operator]} {quant}({rhs})"
 
 
 @compiles(IsTest, "postgresql")
@@ -94,7 +96,7 @@ def _is(el: IsTest, compiler: Any, **kw: Any) -> str:
 def _json_step(el: JsonStep, compiler: Any, **kw: Any) -> str:
     key_type = "INTEGER" if el.is_index else "TEXT"
     return (f"({compiler.process(el.base, **kw)} {el.arrow} "
-            f"CAST({compiler.process(el.key, **kw)} AS {key_type}))")
+            f"CAST({compiler.process(el.step, **kw)} AS {key_type}))")
 
 
 @compiles(TypeCast, "postgresql")
@@ -104,7 +106,7 @@ def _cast(el: TypeCast, compiler: Any, **kw: Any) -> str:
 
 @compiles(PgOperator, "postgresql")
 def _pg_operator(el: PgOperator, compiler: Any, **kw: Any) -> str:
-    return (f"{compiler.process(el.lhs, **kw)} {_PG_OPS[el.op]} "
+    return (f"{compiler.process(el.lhs, **kw)} {_PG_OPS[el.operator]} "
             f"{compiler.process(el.rhs, **kw)}")
 
 
@@ -115,9 +117,9 @@ def _fts(el: FullTextMatch, compiler: Any, **kw: Any) -> str:
     if el.language is not None:
         lang = f"CAST(CAST({compiler.process(el.language, **kw)} AS TEXT) AS regconfig)"
         vector = lhs if el.is_tsvector else f"to_tsvector({lang}, {lhs})"
-        return f"{vector} @@ {_FTS[el.op]}({lang}, {query})"
+        return f"{vector} @@ {_FTS[el.operator]}({lang}, {query})"
     vector = lhs if el.is_tsvector else f"to_tsvector({lhs})"
-    return f"{vector} @@ {_FTS[el.op]}({query})"
+    return f"{vector} @@ {_FTS[el.operator]}({query})"
 
 
 @compiles(JsonBody, "postgresql")
@@ -201,7 +203,7 @@ def _with_mutation(el: WithMutation, compiler: Any, **kw: Any) -> str:
 
 POSTGRES = Dialect(
     name="postgresql",
-    sa_dialect=postgresql.dialect(paramstyle="numeric_dollar"),
+    sa_dialect=postgresql.dialect(paramstyle="numeric_dollar"),  # type: ignore[no-untyped-call]
     caps=Capabilities(range_operators=True, full_text_search=True, planned_count=True,
                       schemas=True, dml_in_cte=True),
     converters={

@@ -84,9 +84,9 @@ def _like(el: Like, compiler: Any, **kw: Any) -> str:
 def _quantified(el: Quantified, compiler: Any, **kw: Any) -> str:
     lhs = compiler.process(el.lhs, **kw)
     values = compiler.process(el.values, **kw)
-    test = _compare(lhs, el.op, "_q.value")
+    test = _compare(lhs, el.operator, "_q.value")
     if el.quantifier == "any":
-        if el.op == "eq":
+        if el.operator == "eq":
             return f"{lhs} IN (SELECT value FROM json_each({values}))"
         return f"EXISTS (SELECT 1 FROM json_each({values}) AS _q WHERE {test})"
     return f"NOT EXISTS (SELECT 1 FROM json_each({values}) AS _q WHERE NOT ({test}))"
@@ -100,7 +100,7 @@ def _is(el: IsTest, compiler: Any, **kw: Any) -> str:
 @compiles(JsonStep, "sqlite")
 def _json_step(el: JsonStep, compiler: Any, **kw: Any) -> str:
     base = compiler.process(el.base, **kw)
-    key = compiler.process(el.key, **kw)
+    key = compiler.process(el.step, **kw)
     if el.arrow == "->":
         return f"({base} -> {key})"
     # `->>` gives SQL values; PostgreSQL gives text, with JSON booleans as 'true'/'false'.
@@ -193,11 +193,11 @@ def _scalar(value: Any, kind: str) -> Any:
         return number
     if kind == "number":
         try:
-            number = float(text)
+            real = float(text)
         except ValueError:
             raise _invalid("numeric", value) from None
-        return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() \
-            else number
+        return int(real) if real.is_integer() and "." not in text and "e" not in text.lower() \
+            else real
     return value
 
 
@@ -282,7 +282,7 @@ def _mutation(el: MutationSql, compiler: Any, **kw: Any) -> str:
         f"(CASE WHEN json_type(_body.value, {p}) IS NULL THEN {c.default_sql} "
         f"ELSE {_extract('_body.value', p, k)} END)" if c.default_sql
         else _extract("_body.value", p, k)
-        for (_, p, k), c in zip(paths, m.columns))
+        for (_, p, k), c in zip(paths, m.columns, strict=False))
     # `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
     return (f"INSERT INTO {target} ({', '.join(c for c, _, _ in paths)}) SELECT {values} "
             f"FROM json_each({body}) AS _body WHERE true{on_conflict_sql(m, qt)} RETURNING *")

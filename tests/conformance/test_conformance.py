@@ -93,13 +93,13 @@ def results(pg_admin_uri: str, pg_fixture_uri: str, sqlite_fixture_path: Path,
     for backend in ("postgres", "sqlite"):
         copies = _fresh_copies(backend, uris, tmp)
 
-        async def run_all() -> dict[str, list[str]]:
+        async def run_all(copies: dict[str, str], backend: str) -> dict[str, list[str]]:
             merged: dict[str, list[str]] = {}
             for stem, cases in FILES.items():
                 merged.update(await _run_file(copies[stem], backend, cases))
             return merged
 
-        out[backend] = asyncio.run(run_all())
+        out[backend] = asyncio.run(run_all(copies, backend))
     return out
 
 

@@ -118,7 +118,7 @@ def test_head_sends_no_body_at_the_asgi_level(uri: str, path: str) -> None:
     assert body_of(asgi_call(uri, "HEAD", path)) == b""
 
 
-# Regression (fixed): on HEAD, `app.send_response` drops Content-Length but sends whatever body it is
+# Fixed: on HEAD, `app.send_response` drops Content-Length but sends whatever body it is
 # given; reads and the root blank their bodies for HEAD, error responses do not, so a HEAD
 # that fails sends its JSON error body (hypercorn's h11 and httpx drop it, so the bytes
 # do not reach clients through them; a server that relays the ASGI body would send it).
@@ -243,7 +243,7 @@ def _json_order_case(backend: str) -> Any:
     return pytest.param(backend)
 
 
-# Regression (fixed): a filter on a `->` JSON path compares JSON values. PostgreSQL compares jsonb numbers
+# Fixed: a filter on a `->` JSON path compares JSON values. PostgreSQL compares jsonb numbers
 # as numbers; on SQLite `(metadata -> '$.…') > json(?)` compares the JSON *texts*, so 13 and
 # 29 are not "greater than 9" ('1' < '9'): the backends return different rows.
 @pytest.mark.parametrize("backend", [_json_order_case("postgres"), _json_order_case("sqlite")])

@@ -163,7 +163,7 @@ def test_relationships_agree(caches: dict[str, SchemaCache], backend: str) -> No
             (("author_id", "id"),)) in rels(caches[backend])
 
 
-# Regression (fixed): SQLite's introspection marks every integer primary-key column as having a default,
+# Fixed: SQLite's introspection marks every integer primary-key column as having a default,
 # but only a single-column `INTEGER PRIMARY KEY` is a rowid alias (sqlite.org/lang_createtable
 # .html#rowid); book_tags(book_id, tag_id) is a composite key with no default at all.
 def test_sqlite_composite_key_columns_have_no_default(caches: dict[str, SchemaCache]) -> None:
@@ -172,7 +172,7 @@ def test_sqlite_composite_key_columns_have_no_default(caches: dict[str, SchemaCa
     assert [c.has_default for c in t.columns] == [False, False]
 
 
-# Regression (fixed): an `INTEGER PRIMARY KEY` column is the rowid and can never be NULL, yet SQLite's
+# Fixed: an `INTEGER PRIMARY KEY` column is the rowid and can never be NULL, yet SQLite's
 # introspection reports it nullable (PRAGMA table_info's notnull is 0), where PostgreSQL's
 # says NOT NULL.
 def test_sqlite_rowid_primary_key_is_not_nullable(caches: dict[str, SchemaCache]) -> None:
@@ -209,7 +209,7 @@ def test_ping_after_stop_is_false_not_an_exception(backend: str, pg_fixture_uri:
 
 
 
-# Regression (fixed): `SqliteBackend.stop()` closes its connections and clears `_all` but not `_idle`, so
+# Fixed: `SqliteBackend.stop()` closes its connections and clears `_all` but not `_idle`, so
 # after stop() + start() the queue holds the closed connections first: the next requests
 # get a closed aiosqlite connection (ping False; a read fails with a non-sqlite3 error, a 500).
 @pytest.mark.parametrize("backend", ["postgres", "sqlite"])
@@ -294,7 +294,7 @@ def test_unopenable_sqlite_file_is_pgrst000_on_start(tmp_path: Path) -> None:
     assert info.value.error_code() == "PGRST000"
 
 
-# Regression (fixed): when `aiosqlite.connect` fails, aiosqlite queues the stop of its worker thread
+# Fixed: when `aiosqlite.connect` fails, aiosqlite queues the stop of its worker thread
 # without awaiting it, and `SqliteBackend.start` raises at once; if the event loop is closed
 # before the thread runs that stop (as `asyncio.run`, and the CLI, do right away), the thread
 # dies with "RuntimeError: Event loop is closed" and Python prints its traceback — the CLI's

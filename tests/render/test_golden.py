@@ -190,7 +190,7 @@ def test_request_values_bind_in_placeholder_order(dialect: Dialect,
     placeholders = (compiled.sql.count("?") if dialect is SQLITE
                     else len(set(re.findall(r"\$\d+", compiled.sql))))
     assert len(bound) == len(compiled.slots) == placeholders
-    from_request = [b for b, slot in zip(bound, compiled.slots) if slot.index >= 0]
+    from_request = [b for b, slot in zip(bound, compiled.slots, strict=False) if slot.index >= 0]
     assert from_request == values
 
 

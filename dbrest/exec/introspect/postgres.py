@@ -87,11 +87,11 @@ async def view_sources(conn: Any, schemas: Sequence[str]
     for view, cols in direct.items():
         resolved[view] = {c: names[src] for c, src in cols.items() if src in names}
     for _ in range(8):  # views of views: follow the chain a few levels
-        for view, cols in resolved.items():
-            for col, (schema, table, base_col) in list(cols.items()):
+        for mapping in resolved.values():
+            for col, (schema, table, base_col) in list(mapping.items()):
                 deeper = resolved.get((schema, table), {}).get(base_col)
                 if deeper is not None:
-                    cols[col] = deeper
+                    mapping[col] = deeper
     return resolved
 
 

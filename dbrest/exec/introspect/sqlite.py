@@ -93,8 +93,8 @@ def _view_sources(rows: list[tuple[str, str, str]], tables: dict[tuple[str, str]
     for name, type_, sql in rows:
         if type_ != "view":
             continue
-        bases = [tables.get((schema, _unquote(m.group(1)))) for m in _FROM.finditer(sql or "")]
-        bases = [b for b in bases if b is not None and not b.is_view]
+        found = (tables.get((schema, _unquote(m.group(1)))) for m in _FROM.finditer(sql or ""))
+        bases = [b for b in found if b is not None and not b.is_view]
         mapping: dict[str, tuple[str, str, str]] = {}
         for column in tables[(schema, name)].columns:
             owners = [b for b in bases if b.column(column.name) is not None]
