@@ -135,7 +135,7 @@ class SqliteBackend:
             raise ConnectionError_("Database connection error.", str(err)) from err
         for conn in self._all:
             self._idle.put_nowait(conn)
-        if not self.grants:
+        if not self.grants and self.seed is None:  # the demo needs no warning
             log.warning("no sqlite_grants configured: every role may read and write every table")
 
     async def stop(self) -> None:
