@@ -28,6 +28,7 @@ from dbrest.plan.read import (
     check_paths,
     check_preferences,
     plan_node,
+    read_preferences,
     resolve_table,
 )
 from dbrest.plan.types import (
@@ -186,12 +187,7 @@ def preference_applied(api: ast.ApiRequest, mutation: Mutation) -> tuple[str, ..
         out.append(f"missing={prefs.missing}")
     if prefs.return_:
         out.append(f"return={prefs.return_}")
-    if prefs.count:
-        out.append(f"count={prefs.count}")
-    if prefs.tx and api.tx_allowed:
-        out.append(f"tx={prefs.tx}")
-    if prefs.handling:
-        out.append(f"handling={prefs.handling}")
+    out.extend(read_preferences(api))  # count, tx, handling: as for reads
     if prefs.max_affected is not None and prefs.handling == "strict" \
             and api.method in ("PATCH", "DELETE"):
         out.append(f"max-affected={prefs.max_affected}")
