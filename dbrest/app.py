@@ -73,8 +73,11 @@ def to_request(scope: Scope, body: bytes) -> HttpRequest:
 
 
 async def send_response(send: Send, response: HttpResponse, head: bool = False) -> None:
+    """Send `response`; for HEAD, the head GET would have (its Content-Length included)
+    and no body. 204 and 304 carry no Content-Length (RFC 9110 §8.6; PostgREST sends
+    none); every other answer has one, so the server never falls back to chunking."""
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-    if not head:
+    if response.status not in (204, 304):
         headers.append((b"content-length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else response.body})

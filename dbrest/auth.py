@@ -160,7 +160,10 @@ class Authenticator:
             role = self.anon_role
         if not isinstance(role, str):
             raise _invalid(JwtClaimsError, "The JWT role claim must be a string")
-        return AuthResult(role, {**claims, "role": role}, True)
+        # PostgREST answers a privilege error with 401 unless the request runs as a role
+        # other than the anonymous one (`Just authRole /= configDbAnonRole`), so a token
+        # without a role claim is as anonymous as no token.
+        return AuthResult(role, {**claims, "role": role}, role != self.anon_role)
 
     def _verified(self, token: str) -> dict[str, Any]:
         cached = self._cache.get(token)
@@ -208,13 +211,17 @@ class Authenticator:
                 raise _invalid(JwtClaimsError, "JWT issued at future")
 
     def _check_audience(self, claims: dict[str, Any]) -> None:
-        if self.audience is None or "aud" not in claims:
-            return
-        aud = claims["aud"]
-        if aud is None or aud == []:
+        """PostgREST `Auth/Jwt.hs`: `aud` must be a string or an array of strings whether
+        or not `jwt_aud` is set; then, with `jwt_aud`, a string must equal it and a
+        non-empty array must contain it."""
+        aud = claims.get("aud")
+        if aud is None:
             return
         values = aud if isinstance(aud, list) else [aud]
-        if not all(isinstance(v, str) for v in values) or self.audience not in values:
+        if not all(isinstance(v, str) for v in values):
+            raise _invalid(JwtClaimsError,
+                           "The JWT 'aud' claim must be a string or an array of strings")
+        if self.audience is not None and values and self.audience not in values:
             raise _invalid(JwtClaimsError, "JWT not in audience")
 
 

@@ -35,6 +35,9 @@ async def serve(config: Config) -> None:
     from hypercorn.config import Config as HyperConfig
 
     from dbrest.app import AppState, admin_app, create_app
+    from dbrest.server import install_reason_phrases
+
+    install_reason_phrases()  # `HTTP/1.1 200 OK`, as PostgREST writes it
 
     state = AppState(config)
     await state.start()  # fail here, before binding, if the database is unreachable

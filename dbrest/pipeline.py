@@ -27,7 +27,13 @@ from dbrest.plan.read import PlanOptions, plan_read
 from dbrest.plan.types import MutationPlan, QueryPlan
 from dbrest.render.compile import Renderer
 from dbrest.schema import SchemaCache
-from dbrest.serialize import check_write, error_response, serialize_read, serialize_write
+from dbrest.serialize import (
+    check_write,
+    content_location,
+    error_response,
+    serialize_read,
+    serialize_write,
+)
 
 log = logging.getLogger("dbrest")
 
@@ -89,9 +95,9 @@ class Pipeline:
         api = parse_request(req, self.config.db_schemas, self.config.db_tx_end)
         timer.lap("parse")
         if not api.resource:
-            return self.root(req)
+            return self.untimed(self.root(), timer)
         if api.method == "OPTIONS":
-            return self.options_response(api.schema, api.resource)
+            return self.untimed(self.options_response(api.schema, api.resource), timer)
         ctx = request_context(req, auth)
         if api.method not in ("GET", "HEAD"):
             return await self.write(api, ctx, timer)
@@ -102,7 +108,10 @@ class Pipeline:
         timer.lap("plan")
         result = await self.backend.run_read(compiled, planned.values, ctx)
         timer.lap("transaction")
-        response = apply_response_settings(serialize_read(planned, result), result)
+        response = serialize_read(planned, result)
+        response = HttpResponse(response.status, response.headers + (
+            ("content-location", content_location(planned.table, req.query)),), response.body)
+        response = apply_response_settings(response, result)
         timer.lap("response")
         return response
 
@@ -120,6 +129,14 @@ class Pipeline:
         timer.lap("response")
         return response
 
+    @staticmethod
+    def untimed(response: HttpResponse, timer: Timer) -> HttpResponse:
+        """An answer without a transaction still reports every stage, as PostgREST's
+        `Server-Timing` does (plan, transaction and response then take no time)."""
+        for stage in ("plan", "transaction", "response"):
+            timer.lap(stage)
+        return response
+
     def options_response(self, schema: str, resource: str) -> HttpResponse:
         """`Allow` for a table or view (PostgREST `Response.hs`); no transaction."""
         table = self.cache.table(schema, resource)
@@ -129,13 +146,12 @@ class Pipeline:
         allow = "OPTIONS,GET,HEAD" if table.is_view else "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE"
         return HttpResponse(200, (("allow", allow),))
 
-    def root(self, req: HttpRequest) -> HttpResponse:
+    def root(self) -> HttpResponse:
         """A minimal OpenAPI document listing the exposed tables and views."""
         paths = {f"/{t.name}": {"get": {"tags": [t.name]}}
                  for (schema, _), t in sorted(self.cache.tables.items())
                  if schema == self.config.db_schemas[0]}
         doc = {"swagger": "2.0", "info": {"title": "dbrest", "version": "0.1.0"},
                "paths": {"/": {"get": {}}, **paths}}
-        body = b"" if req.method == "HEAD" else orjson.dumps(doc)
         return HttpResponse(200, (("content-type", "application/openapi+json; charset=utf-8"),),
-                            body)
+                            orjson.dumps(doc))  # HEAD: app.send_response drops the body

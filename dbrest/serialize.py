@@ -50,6 +50,37 @@ def range_status(lower: int, count: int, total: int | None) -> int:
     return 200
 
 
+def content_location(table: str, query: tuple[tuple[str, str], ...]) -> str:
+    """PostgREST's `Content-Location` of a read: `/table`, then the query parameters
+    sorted by name (stably) and written by Haskell's `urlEncodeVars`, which joins a
+    repeated name's values with `,` and escapes all but `A-Za-z0-9-_.~` in upper-case hex.
+    """
+    if not query:
+        return _wire(f"/{table}")
+    groups: dict[str, list[str]] = {}
+    for key, value in sorted(query, key=lambda kv: kv[0]):
+        groups.setdefault(key, []).append(value)
+    canonical = "&".join(_url_encode(k) + "=" + ",".join(_url_encode(v) for v in values)
+                         for k, values in groups.items())
+    return _wire(f"/{table}?{canonical}")
+
+
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+
+
+def _url_encode(text: str) -> str:
+    # PostgREST hands `urlEncode` the UTF-8 bytes as Latin-1 characters and it encodes
+    # each non-ASCII one as UTF-8 again: `é` (C3 A9) is written `%C3%83%C2%A9`.
+    data = text.encode("utf-8").decode("latin-1").encode("utf-8")
+    return "".join(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in data)
+
+
+def _wire(value: str) -> str:
+    """A header value whose UTF-8 bytes go on the wire as they are (headers are sent as
+    Latin-1, one byte per character), as PostgREST writes a non-ASCII table name."""
+    return value.encode("utf-8").decode("latin-1")
+
+
 class _Number(str):
     """A JSON number kept as the text the database wrote."""
 
@@ -111,9 +142,7 @@ def serialize_read(planned: PlannedRequest, result: ReadResult) -> HttpResponse:
         headers.append(("preference-applied", ", ".join(planned.preference_applied)))
     if planned.profile_header:
         headers.append(("content-profile", planned.schema))
-    if planned.method == "HEAD":
-        body = b""
-    return HttpResponse(status, tuple(headers), body)
+    return HttpResponse(status, tuple(headers), body)  # HEAD: app.send_response drops it
 
 
 

@@ -141,15 +141,41 @@ def test_clock_skew_of_thirty_seconds_is_tolerated() -> None:
     assert auth().authenticate(bearer(tok)).role == "r"
 
 
-@pytest.mark.parametrize(("aud", "ok"), [("api", True), (["x", "api"], True), ("other", False),
-                                         ([], True), (None, True), (5, False)])
-def test_audience(aud: object, ok: bool) -> None:
+AUD_TYPE = "The JWT 'aud' claim must be a string or an array of strings"
+
+
+@pytest.mark.parametrize(("aud", "error"), [
+    ("api", None), (["x", "api"], None), ("other", "JWT not in audience"), ([], None),
+    (None, None), (["other"], "JWT not in audience"), (5, AUD_TYPE), (["api", 5], AUD_TYPE),
+    ({"a": "api"}, AUD_TYPE), (True, AUD_TYPE)])
+def test_audience(aud: object, error: str | None) -> None:
     tok = token({"role": "r", "aud": aud})
     a = auth(aud="api")
-    if ok:
+    if error is None:
         assert a.authenticate(bearer(tok)).role == "r"
     else:
-        assert _rejected(a, tok).message == "JWT not in audience"
+        assert _rejected(a, tok).message == error
+
+
+@pytest.mark.parametrize("aud", [5, True, {"a": "b"}, ["x", 1], [None]])
+def test_audience_of_the_wrong_type_without_jwt_aud(aud: object) -> None:
+    """PostgREST checks the claim's type even when `jwt-aud` is not configured."""
+    err = _rejected(auth(), token({"role": "r", "aud": aud}))
+    assert (err.http_status(), err.code, err.message) == (401, "PGRST303", AUD_TYPE)
+
+
+@pytest.mark.parametrize("aud", ["anything", ["a", "b"], [], None])
+def test_any_audience_without_jwt_aud(aud: object) -> None:
+    assert auth().authenticate(bearer(token({"role": "r", "aud": aud}))).role == "r"
+
+
+@pytest.mark.parametrize("claims", [{}, {"sub": "u1"}, {"role": "anon"}])
+def test_a_token_without_a_role_runs_as_anon_unauthenticated(claims: dict) -> None:
+    """PostgREST: the role defaults to `db-anon-role`, and a request whose role is the
+    anonymous one is not authenticated (`Just authRole /= configDbAnonRole`): 42501 → 401."""
+    result = auth().authenticate(bearer(token(claims)))
+    assert (result.role, result.authenticated) == ("anon", False)
+    assert result.claims == {**claims, "role": "anon"}
 
 
 @pytest.mark.parametrize(("path", "claims", "role"), [

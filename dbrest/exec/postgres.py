@@ -117,12 +117,28 @@ class PostgresBackend:
         async with self._transaction(ctx, readonly=True) as raw:
             row = await raw.fetchrow(compiled.main.sql, *compiled.main.bind(values))
             total = row["total"]
-            if compiled.count is not None and (total is None or total > compiled.estimate_above):
-                plan = await raw.fetchval("EXPLAIN (FORMAT JSON) " + compiled.count.sql,
-                                          *compiled.count.bind(values))
-                total = int(orjson.loads(plan)[0]["Plan"]["Plan Rows"])
+            if compiled.count is not None:
+                total = await self._estimated_total(raw, compiled, values, total)
         return ReadResult(total, row["page_total"], row["body"], None,
                           row["response_headers"], row["response_status"])
+
+    @staticmethod
+    async def _estimated_total(raw: Any, compiled: CompiledRead, values: Sequence[object],
+                               exact: int | None) -> int | None:
+        """PostgREST's `count=planned` (the estimate) and `count=estimated` (`Query.hs`):
+        the exact count, counted at most to db_max_rows + 1, unless it exceeds
+        db_max_rows — or always, with db_max_rows unset (`Just n > Nothing`) — when the
+        larger of it and the estimate answers."""
+        limit = compiled.estimate_above
+        if exact is not None and limit is not None and exact <= limit:
+            return exact
+        assert compiled.count is not None
+        plan = await raw.fetchval("EXPLAIN (FORMAT JSON) " + compiled.count.sql,
+                                  *compiled.count.bind(values))
+        estimate = int(orjson.loads(plan)[0]["Plan"]["Plan Rows"])
+        if exact is None:  # count=planned
+            return estimate
+        return max(exact if limit is None else limit + 1, estimate)
 
     async def run_write(self, compiled: CompiledWrite, values: Sequence[object],
                         ctx: RequestContext, check: Callable[[ReadResult], None],

@@ -21,9 +21,10 @@ _OFFERS: dict[str, tuple[OutputFormat, str]] = {
     "application/vnd.pgrst.object": ("object", "application/vnd.pgrst.object+json; charset=utf-8"),
     "text/csv": ("csv", "text/csv; charset=utf-8"),
 }
+# Written as PostgREST's `MediaType.toMime` does: no space before `nulls=`.
 _STRIPPED = {
-    "json": "application/vnd.pgrst.array+json; nulls=stripped; charset=utf-8",
-    "object": "application/vnd.pgrst.object+json; nulls=stripped; charset=utf-8",
+    "json": "application/vnd.pgrst.array+json;nulls=stripped; charset=utf-8",
+    "object": "application/vnd.pgrst.object+json;nulls=stripped; charset=utf-8",
 }
 
 

@@ -42,8 +42,8 @@ class CompiledQuery:
 class CompiledRead:
     main: CompiledQuery
     count: CompiledQuery | None  # for count=planned/estimated (EXPLAIN of the count)
-    # use the EXPLAIN estimate when the exact total (if any) is above this
-    estimate_above: int = 0
+    # count=estimated: the exact total is kept up to this (db_max_rows); None: unbounded
+    estimate_above: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +78,10 @@ class Renderer:
 
     def _render_read(self, plan: QueryPlan, params: dict[int, Param]) -> CompiledRead:
         count = None
-        estimate_above = 0
-        wants_estimate = plan.count == "planned" or (
-            plan.count == "estimated" and plan.estimate_above is not None)
-        if wants_estimate and self.dialect.caps.planned_count:
+        if plan.count in ("planned", "estimated") and self.dialect.caps.planned_count:
             count = self.compile(lower_count(plan, self.dialect), params)
-            estimate_above = plan.estimate_above or 0
         main = self.compile(lower_query(plan, self.dialect), params)
-        return CompiledRead(main, count, estimate_above)
+        return CompiledRead(main, count, plan.estimate_above)
 
     def _render_write(self, plan: MutationPlan, params: dict[int, Param]) -> CompiledWrite:
         main, mutation = lower_write(plan, self.dialect)

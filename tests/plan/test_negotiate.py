@@ -30,9 +30,9 @@ CSV = "text/csv; charset=utf-8"
     ("application/json;q=0.1, text/csv;q=0.9", ("csv", CSV, False)),
     ("text/csv;q=0, */*", ("json", JSON, False)),  # q=0 is "not acceptable"
     ("application/vnd.pgrst.array+json;nulls=stripped",
-     ("json", "application/vnd.pgrst.array+json; nulls=stripped; charset=utf-8", True)),
+     ("json", "application/vnd.pgrst.array+json;nulls=stripped; charset=utf-8", True)),
     ("application/vnd.pgrst.object+json; nulls=stripped",
-     ("object", "application/vnd.pgrst.object+json; nulls=stripped; charset=utf-8", True)),
+     ("object", "application/vnd.pgrst.object+json;nulls=stripped; charset=utf-8", True)),
     ("application/json;nulls=stripped", ("json", JSON, False)),  # only vnd.pgrst types strip
 ])
 def test_negotiate(accept: str | None, expected: tuple[str, str, bool]) -> None:
