@@ -105,7 +105,8 @@ def port(sqlite_fixture_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.mark.parametrize(("method", "target", "headers", "body", "status_line"), [
     ("GET", "/books?select=id&id=eq.1", {}, b"", "HTTP/1.1 200 OK"),
-    ("GET", "/books?select=id&limit=1", {"Prefer": "count=exact"}, b"", "HTTP/1.1 206 Partial Content"),
+    ("GET", "/books?select=id&limit=1", {"Prefer": "count=exact"}, b"",
+     "HTTP/1.1 206 Partial Content"),
     ("POST", "/tags", {"Content-Type": "application/json", "Prefer": "tx=rollback"},
      b'{"id": 990, "name": "wire"}', "HTTP/1.1 201 Created"),
     ("DELETE", "/tags?id=eq.-1", {}, b"", "HTTP/1.1 204 No Content"),
