@@ -200,16 +200,17 @@ def _pending(key: str, value: Any) -> str:
 
 
 _PENDING_KEYS = frozenset(s.key for s in PENDING)
+_INTERNAL = frozenset({"app_settings", "pending", "cli_keys"})  # fields, but not keys
 
 
 def _build(values: Mapping[str, Any], cli_keys: frozenset[str] = frozenset()) -> Config:
     # PostgREST treats an empty value as not set
     values = {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
     app = tuple(sorted((k[len(APP):], _text(v)) for k, v in values.items() if k.startswith(APP)))
-    unknown = sorted(k for k in values
-                     if not k.startswith(APP) and k not in _FIELDS and k not in _PENDING_KEYS)
-    if unknown or any(k in ("app_settings", "pending", "cli_keys") for k in values):
-        raise ConfigError(f"unknown configuration key: {(unknown or ['app_settings'])[0]}")
+    unknown = sorted(k for k in values if not k.startswith(APP) and (
+        k in _INTERNAL or k not in _FIELDS and k not in _PENDING_KEYS))
+    if unknown:
+        raise ConfigError(f"unknown configuration key: {unknown[0]}")
     pending = tuple(sorted((k, _pending(k, v)) for k, v in values.items() if k in _PENDING_KEYS))
     config = Config(**{k: _coerce(k, v) for k, v in values.items() if k in _FIELDS},
                     app_settings=app, pending=pending, cli_keys=cli_keys)
@@ -264,7 +265,10 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
             if rest.startswith("APP_SETTINGS_"):
                 values[APP + rest[len("APP_SETTINGS_"):].lower()] = value
             else:
-                values[_normalize(rest)] = value
+                key = _normalize(rest)
+                if key not in _FIELDS and key not in _PENDING_KEYS or key in _INTERNAL:
+                    raise ConfigError(f"unknown configuration key: {key} (from {name})")
+                values[key] = value
     return values
 
 
