@@ -12,6 +12,8 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as dist_version
 
 from dbrest.config import Config, ConfigError, dump_config, load_config, warnings
 from dbrest.errors import DbrestError
@@ -20,8 +22,6 @@ from dbrest.settings import SETTINGS, example, help_epilog
 
 def version() -> str:
     try:
-        from importlib.metadata import PackageNotFoundError, version as dist_version
-
         return dist_version("dbrest")
     except PackageNotFoundError:  # pragma: no cover - run from a checkout, not installed
         return "unknown"
