@@ -15,7 +15,7 @@ from typing import Any
 
 from quart import Quart
 
-from dbrest.config import Config
+from dbrest.config import IN_DB_KEYS, Config, with_db_settings
 from dbrest.exec import make_backend
 from dbrest.http import HttpRequest, HttpResponse, parse_query_string
 from dbrest.pipeline import Pipeline
@@ -43,6 +43,9 @@ class AppState:
                 return
             await self.backend.start()
             try:
+                if self.config.db_config:  # PostgREST reads them before the schema cache
+                    self.config = with_db_settings(
+                        self.config, await self.backend.db_settings(IN_DB_KEYS))
                 cache = await self.backend.introspect(self.config.db_schemas)
             except BaseException:
                 await self.backend.stop()

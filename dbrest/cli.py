@@ -12,22 +12,61 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as dist_version
 
-from dbrest.config import Config, ConfigError, load_config
+from dbrest.config import Config, ConfigError, dump_config, load_config, warnings
 from dbrest.errors import DbrestError
+from dbrest.settings import SETTINGS, example, help_epilog
 
-OPTIONS = ("db-uri", "db-schemas", "db-anon-role", "db-pool", "db-max-rows", "server-host",
-           "server-port", "admin-server-port")
+
+def version() -> str:
+    try:
+        return dist_version("dbrest")
+    except PackageNotFoundError:  # pragma: no cover - run from a checkout, not installed
+        return "unknown"
 
 
 def parse_args(argv: Sequence[str] | None) -> dict[str, object]:
     parser = argparse.ArgumentParser(
-        prog="dbrest", description="A PostgREST-compatible REST API for PostgreSQL and SQLite.")
-    parser.add_argument("--config", help="TOML configuration file (env: DBREST_CONFIG)")
-    for name in OPTIONS:
-        parser.add_argument(f"--{name}", dest=name.replace("-", "_"))
-    args = parser.parse_args(argv)
-    return vars(args)
+        prog="dbrest", description="A PostgREST-compatible REST API for PostgreSQL and SQLite.",
+        epilog=help_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("file", nargs="?", metavar="FILE",
+                        help="configuration file, PostgREST's syntax (as `postgrest FILE`)")
+    parser.add_argument("--config", metavar="FILE", help="the same, as an option "
+                        "(env: DBREST_CONFIG or PGRST_CONFIG)")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--dump-config", action="store_true",
+                        help="print every setting's effective value (config-file format), exit")
+    parser.add_argument("--example", action="store_true",
+                        help="print an annotated example configuration file and exit")
+    for setting in SETTINGS:
+        if setting.key != "app_settings":
+            parser.add_argument(f"--{setting.hyphenated}", dest=setting.key, metavar="VALUE",
+                                help=argparse.SUPPRESS)
+    args = vars(parser.parse_args(argv))
+    if args["file"] and args["config"]:
+        parser.error("give the configuration file once: FILE or --config FILE")
+    args["config"] = args.pop("file") or args["config"]
+    return args
+
+
+def banner(config: Config, tables: Sequence[str]) -> list[str]:
+    """What start-up prints: where it serves, a URL that exists, and what anonymous
+    requests will get."""
+    host = "localhost" if config.server_host in ("0.0.0.0", "::") else config.server_host
+    base = f"http://{host}:{config.server_port}/"
+    where = "the bundled demo database" if config.is_demo else config.backend
+    if config.is_demo:
+        hint = f" (try: curl '{base}books?select=title,year')"
+    elif tables:
+        hint = f" (try: curl '{base}{sorted(tables)[0]}?limit=5')"
+    else:
+        hint = f" (no tables or views in schema {config.db_schemas[0]!r})"
+    lines = [f"dbrest serving {where} on {base}{hint}"]
+    if config.db_anon_role is None:
+        lines.append("dbrest: no db_anon_role: requests without a JWT will get 401 (PGRST302)")
+    return lines
 
 
 async def serve(config: Config) -> None:
@@ -41,6 +80,7 @@ async def serve(config: Config) -> None:
 
     state = AppState(config)
     await state.start()  # fail here, before binding, if the database is unreachable
+    config = state.config  # with the in-database settings
     # One shutdown signal for both servers (each would otherwise install its own handlers
     # and the last one would win).
     stop = asyncio.Event()
@@ -57,11 +97,10 @@ async def serve(config: Config) -> None:
         admin.bind = [f"{config.server_host}:{config.admin_server_port}"]
         servers.append(hypercorn_serve(admin_app(state), admin,  # type: ignore[arg-type]
                                        shutdown_trigger=stop.wait))
-    host = "localhost" if config.server_host in ("0.0.0.0", "::") else config.server_host
-    where = "the bundled demo database" if config.is_demo else config.backend
-    print(f"dbrest serving {where} on http://{host}:{config.server_port}/ "
-          f"(try: curl 'http://{host}:{config.server_port}/books?select=title,year')",
-          flush=True)
+    assert state.pipeline is not None
+    schema = config.db_schemas[0]
+    tables = [name for s, name in state.pipeline.cache.tables if s == schema]
+    print("\n".join(banner(config, tables)), flush=True)
     try:
         await asyncio.gather(*servers)
     except OSError as err:  # e.g. the port is taken
@@ -78,11 +117,24 @@ class ServeError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = parse_args(argv)
+    if args.pop("version"):
+        print(f"dbrest {version()}")
+        return 0
+    if args.pop("example"):
+        print(example())
+        return 0
+    dump = args.pop("dump_config")
     try:
-        config = load_config(parse_args(argv))
+        config = load_config(args)
     except ConfigError as err:
         print(f"dbrest: {err}", file=sys.stderr)
         return 1
+    if dump:
+        print(dump_config(config), end="")
+        return 0
+    for line in warnings(config):
+        print(f"dbrest: warning: {line}", file=sys.stderr, flush=True)
     try:
         import uvloop
 

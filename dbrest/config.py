@@ -1,27 +1,29 @@
-"""Configuration: PostgREST's keys, from a TOML file, the environment and the CLI.
+"""Configuration: PostgREST's keys, from a config file, the environment, the CLI and
+the database.
 
-Later sources override earlier ones: file < env < CLI. Keys are PostgREST's with
-underscores (`db-anon-role` → `db_anon_role`); env vars are `DBREST_<KEY>` or
-`PGRST_<KEY>` (DBREST_ wins). Bad keys or values raise `ConfigError`, which the CLI
-prints as one line.
+Later sources override earlier ones: file < env < in-database (`db_config`) < CLI. Keys
+are PostgREST's, hyphens or underscores alike (`db-anon-role` = `db_anon_role`); env vars
+are `PGRST_<KEY>` or `DBREST_<KEY>` (DBREST_ wins; `DBREST_TEST_*` belong to the test
+suite and are not configuration). The file is PostgREST's syntax (`key = "value"`, also
+valid TOML). dbrest/settings.py is the table of keys. Bad keys or values raise
+`ConfigError`, which the CLI prints as one line; an empty string means "not set".
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from dbrest.settings import ALIASES, BY_KEY, PENDING, SETTINGS, TX_END
+
 DEMO_SQL = Path(__file__).parent / "demo" / "demo.sql"
-
-ALIASES = {"db_pool_size": "db_pool", "db_schema": "db_schemas", "max_rows": "db_max_rows"}
-
-
-TX_END = ("commit", "commit-allow-override", "rollback", "rollback-allow-override")
+APP = "app.settings."
 
 
 class ConfigError(Exception):
@@ -51,6 +53,13 @@ class Config:
     # SQLite has no roles: role → {"select"|"insert"|"update"|"delete": [tables or "*"]}.
     # Empty: every request is allowed (a warning at start-up).
     sqlite_grants: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    db_config: bool = True
+    # `app.settings.NAME = VALUE`: SQL reads them with current_setting('app.settings.NAME')
+    app_settings: tuple[tuple[str, str], ...] = ()
+    # PostgREST keys that are set but not implemented yet: (key, value), for the warnings
+    pending: tuple[tuple[str, str], ...] = ()
+    # keys given on the command line: in-database settings do not override them
+    cli_keys: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def is_demo(self) -> bool:
@@ -96,7 +105,8 @@ def _coerce(key: str, value: Any) -> Any:
             return value
         if key == "server_cors_allowed_origins":
             items = value.split(",") if isinstance(value, str) else list(value)
-            return tuple(str(s).strip() for s in items if str(s).strip())
+            origins = tuple(str(s).strip() for s in items if str(s).strip())
+            return origins or None  # empty: any origin, as PostgREST
         if key == "db_schemas":
             items = value.split(",") if isinstance(value, str) else list(value)
             schemas = tuple(s.strip() for s in items if str(s).strip())
@@ -125,7 +135,8 @@ def _coerce(key: str, value: Any) -> Any:
         raise ConfigError(f"{key}: invalid value {value!r}") from None
 
 
-def _check_auth(config: Config) -> None:
+def _validate(config: Config) -> Config:
+    """Checks across keys and of values PostgREST refuses at start-up; one line each."""
     from dbrest.auth import load_key, parse_claim_path
 
     try:
@@ -134,6 +145,20 @@ def _check_auth(config: Config) -> None:
             load_key(config.jwt_secret, config.jwt_secret_is_base64)
     except (ValueError, TypeError) as err:
         raise ConfigError(str(err)) from None
+    if config.jwt_aud is not None and ":" in config.jwt_aud \
+            and not _URI.fullmatch(config.jwt_aud):
+        raise ConfigError(f"jwt_aud: invalid value {config.jwt_aud!r} "
+                          "(expected a string without ':' or a URI)")
+    if config.admin_server_port is not None and config.admin_server_port == config.server_port:
+        raise ConfigError("admin_server_port: cannot be the same as server_port")
+    config.backend  # noqa: B018 - validates the URI scheme
+    if config.is_demo and config.db_anon_role is None:
+        config = replace(config, db_anon_role="anon")  # the demo answers anonymous requests
+    return config
+
+
+# RFC 3986: a scheme, then no whitespace (jose's StringOrURI: a string with ':' is a URI)
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*")
 
 
 _ACTIONS = ("select", "insert", "update", "delete")
@@ -154,39 +179,161 @@ def _grants(value: Any) -> dict[str, dict[str, tuple[str, ...]]]:
 
 
 def _normalize(key: str) -> str:
-    key = key.strip().lower().replace("-", "_")
+    key = key.strip()
+    if key.lower().startswith(APP):
+        return APP + key[len(APP):]  # the setting's own name keeps its spelling
+    key = key.lower().replace("-", "_")
     return ALIASES.get(key, key)
+
+
+def _pending(key: str, value: Any) -> str:
+    """A PostgREST key dbrest does not implement: validated, kept as text."""
+    setting = BY_KEY[key]
+    text = str(value).lower() if isinstance(value, bool) else str(value).strip()
+    ok = {"bool": lambda: text.lower() in ("true", "false", "1", "0", "yes", "no", "on", "off"),
+          "int": lambda: text.isdigit(),
+          "choice": lambda: text in setting.choices}.get(setting.kind, lambda: True)()
+    if not ok:
+        expected = f" (expected one of: {', '.join(setting.choices)})" if setting.choices else ""
+        raise ConfigError(f"{key}: invalid value {value!r}{expected}")
+    return text
+
+
+_PENDING_KEYS = frozenset(s.key for s in PENDING)
+_INTERNAL = frozenset({"app_settings", "pending", "cli_keys"})  # fields, but not keys
+
+
+def _build(values: Mapping[str, Any], cli_keys: frozenset[str] = frozenset()) -> Config:
+    # PostgREST treats an empty value as not set
+    values = {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
+    app = tuple(sorted((k[len(APP):], _text(v)) for k, v in values.items() if k.startswith(APP)))
+    unknown = sorted(k for k in values if not k.startswith(APP) and (
+        k in _INTERNAL or k not in _FIELDS and k not in _PENDING_KEYS))
+    if unknown:
+        raise ConfigError(f"unknown configuration key: {unknown[0]}")
+    pending = tuple(sorted((k, _pending(k, v)) for k, v in values.items() if k in _PENDING_KEYS))
+    config = Config(**{k: _coerce(k, v) for k, v in values.items() if k in _FIELDS},
+                    app_settings=app, pending=pending, cli_keys=cli_keys)
+    return _validate(config)
+
+
+def _text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+_INTERPOLATION = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
+
+
+def read_file(path: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    """PostgREST's config file (`key = value`, hyphenated keys, `app.settings.x`, `$(VAR)`
+    and `$$` in strings), which TOML parses; dbrest's TOML extras (tables) too."""
+    try:
+        data = tomllib.loads(Path(path).read_text())
+    except OSError as err:
+        raise ConfigError(f"config: cannot read {path}: {err.strerror}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"config: {path} is not valid TOML: {err}") from None
+
+    def expand(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        return _INTERPOLATION.sub(
+            lambda m: "$" if m.group(0) == "$$" else environ.get(m.group(1), ""), value)
+
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key.strip().lower() == "app" and isinstance(value, dict):  # app.settings.x = …
+            for name, item in (value.get("settings") or {}).items():
+                values[APP + name] = expand(item)
+            if set(value) - {"settings"}:
+                raise ConfigError(f"unknown configuration key: app.{sorted(value)[0]}")
+            continue
+        values[_normalize(key)] = expand(value)
+    return values
+
+
+def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """`PGRST_<KEY>` then `DBREST_<KEY>` (which wins); `PGRST_APP_SETTINGS_<NAME>`.
+    `DBREST_TEST_*` configure the test suite and `*_CONFIG` name the file: not settings."""
+    values: dict[str, Any] = {}
+    for prefix in ("PGRST_", "DBREST_"):
+        for name, value in environ.items():
+            if not name.startswith(prefix) or name == prefix + "CONFIG" \
+                    or name.startswith("DBREST_TEST_"):
+                continue
+            rest = name[len(prefix):]
+            if rest.startswith("APP_SETTINGS_"):
+                values[APP + rest[len("APP_SETTINGS_"):].lower()] = value
+            else:
+                key = _normalize(rest)
+                if key not in _FIELDS and key not in _PENDING_KEYS or key in _INTERNAL:
+                    raise ConfigError(f"unknown configuration key: {key} (from {name})")
+                values[key] = value
+    return values
 
 
 def load_config(cli: Mapping[str, Any] | None = None,
                 environ: Mapping[str, str] | None = None) -> Config:
     environ = os.environ if environ is None else environ
-    cli = {k: v for k, v in (cli or {}).items() if v is not None}
-    values: dict[str, Any] = {}
-    path = cli.pop("config", None) or environ.get("DBREST_CONFIG") or environ.get("PGRST_CONFIG")
-    if path:
-        try:
-            data = tomllib.loads(Path(path).read_text())
-        except OSError as err:
-            raise ConfigError(f"config: cannot read {path}: {err.strerror}") from None
-        except tomllib.TOMLDecodeError as err:
-            raise ConfigError(f"config: {path} is not valid TOML: {err}") from None
-        for key, value in data.items():
-            values[_normalize(key)] = value
-    for prefix in ("PGRST_", "DBREST_"):  # DBREST_ last, so it wins
-        for name, value in environ.items():
-            if name.startswith(prefix) and name != prefix + "CONFIG":
-                key = _normalize(name[len(prefix):])
-                if key in _FIELDS:
-                    values[key] = value
-    for key, value in cli.items():
-        values[_normalize(key)] = value
-    unknown = sorted(k for k in values if k not in _FIELDS)
-    if unknown:
-        raise ConfigError(f"unknown configuration key: {unknown[0]}")
-    config = Config(**{k: _coerce(k, v) for k, v in values.items()})
-    if config.is_demo and config.db_anon_role is None:
-        config = replace(config, db_anon_role="anon")  # the demo answers anonymous requests
-    _check_auth(config)
-    config.backend  # noqa: B018 - validates the URI scheme
-    return config
+    given = {_normalize(k): v for k, v in (cli or {}).items() if v is not None}
+    path = given.pop("config", None) or environ.get("DBREST_CONFIG") \
+        or environ.get("PGRST_CONFIG")
+    values: dict[str, Any] = read_file(path, environ) if path else {}
+    values.update(read_environment(environ))
+    values.update(given)
+    return _build(values, frozenset(given))
+
+
+IN_DB_KEYS = tuple(s.key for s in SETTINGS if s.in_db)
+
+
+def with_db_settings(config: Config, settings: Mapping[str, str]) -> Config:
+    """In-database settings (`pgrst.<key>` of the connecting role) over the file and the
+    environment; the command line still wins."""
+    updates = {k: v for k, v in settings.items()
+               if k in IN_DB_KEYS and k not in config.cli_keys and v.strip()}
+    if not updates:
+        return config
+    values = {f.name: getattr(config, f.name) for f in fields(Config)
+              if f.name not in ("app_settings", "pending", "cli_keys")}
+    values.update({k: v for k, v in config.pending})
+    values.update({APP + k: v for k, v in config.app_settings})
+    values.update(updates)
+    return _build({k: v for k, v in values.items() if v is not None}, config.cli_keys)
+
+
+def warnings(config: Config) -> list[str]:
+    """One line per PostgREST key that is set but not implemented yet."""
+    return [f"{key.replace('_', '-')} is a PostgREST setting that dbrest does not implement "
+            "yet; it is ignored" for key, _ in config.pending]
+
+
+def dump_config(config: Config) -> str:
+    """Every setting with its effective value, in PostgREST's config-file format (loadable
+    again by `dbrest FILE`)."""
+    lines = []
+    for setting in SETTINGS:
+        if setting.key == "app_settings":
+            lines += [f"{APP}{name} = {_quote(value)}" for name, value in config.app_settings]
+            continue
+        value = getattr(config, setting.key)
+        if isinstance(value, bool):
+            literal = str(value).lower()
+        elif isinstance(value, float) and value.is_integer():
+            literal = str(int(value))
+        elif isinstance(value, int | float):
+            literal = str(value)
+        elif isinstance(value, tuple):
+            literal = _quote(",".join(value))
+        elif isinstance(value, dict):
+            grants = {r: {a: list(t) for a, t in acts.items()} for r, acts in value.items()}
+            literal = _quote(json.dumps(grants) if grants else "")
+        else:
+            literal = _quote("" if value is None else str(value))
+        lines.append(f"{setting.hyphenated} = {literal}")
+    lines += [f"{key.replace('_', '-')} = {_quote(value)}" for key, value in config.pending]
+    return "\n".join(lines) + "\n"
+
+
+def _quote(text: str) -> str:
+    return json.dumps(text.replace("$", "$$"), ensure_ascii=False)

@@ -58,11 +58,18 @@ def test_config_file_from_the_environment(tmp_path: Path) -> None:
                                     "PGRST_CONFIG": path}).server_port == 8
 
 
-def test_unknown_environment_variables_are_ignored() -> None:
-    """PostgREST settings dbrest does not have yet are PostgREST's business: ignored."""
-    config = load_config({}, environ={"PGRST_NOT_A_KEY_YET": "x", "DBREST_NOT_A_KEY": "y",
-                                      "HOME": "/root"})
-    assert config == load_config({}, environ={})
+def test_unknown_environment_variables_stop_start_up() -> None:
+    """One rule for every source: a key neither PostgREST's nor dbrest's is an error
+    (the environment used to drop it silently)."""
+    for name in ("PGRST_NOT_A_KEY_YET", "DBREST_NOT_A_KEY"):
+        with pytest.raises(ConfigError, match=f"unknown configuration key: .*{name}"):
+            load_config({}, environ={name: "x", "HOME": "/root"})
+
+
+def test_test_harness_and_foreign_variables_are_not_configuration() -> None:
+    env = {"DBREST_TEST_PG_URI": "postgres://x@127.0.0.1/y", "DBREST_TEST_ANYTHING": "1",
+           "HOME": "/root", "PGHOST": "elsewhere"}
+    assert load_config({}, environ=env) == load_config({}, environ={})
 
 
 @pytest.mark.parametrize(("source", "key", "value", "field", "expected"), [
@@ -164,7 +171,6 @@ def test_none_on_the_cli_means_not_given() -> None:
     ({"db_pool_acquisition_timeout": "soon"}, {},
      "db_pool_acquisition_timeout: invalid value 'soon'"),
     ({"server_timing_enabled": "maybe"}, {}, "server_timing_enabled: invalid value 'maybe'"),
-    ({"db_schemas": ""}, {}, "db_schemas: invalid value ''"),
     ({"db_schemas": " , "}, {}, "db_schemas: invalid value ' , '"),
     ({"db_uri": "mysql://u@h/d"}, {},
      "db_uri: unsupported database URI 'mysql://u@h/d' (expected postgres://… or sqlite:PATH)"),
@@ -206,3 +212,218 @@ def test_invalid_toml(tmp_path: Path) -> None:
 def test_sizes_must_be_positive(key: str, value: str) -> None:
     with pytest.raises(ConfigError):
         load_config({key: value}, environ={})
+
+
+# --- issue 8: one rule for unknown keys, PostgREST's file, validation, dump, db_config ---
+
+def test_pending_postgrest_keys_are_accepted_with_one_warning_each(tmp_path: Path) -> None:
+    from dbrest.config import warnings
+
+    path = write(tmp_path, 'openapi-mode = "disabled"\nlog-level = "info"\n')
+    config = load_config({"config": path}, environ={"PGRST_DB_CHANNEL": "other"})
+    lines = warnings(config)
+    assert len(lines) == 3
+    for key in ("openapi-mode", "log-level", "db-channel"):
+        assert sum(key in line for line in lines) == 1
+    assert all("not implement" in line for line in lines)
+    assert warnings(load_config({}, environ={})) == []
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("openapi_mode", "everything"), ("log_level", "loud"), ("db_tx_end", "maybe"),
+    ("client_error_verbosity", "chatty"), ("db_plan_enabled", "perhaps"),
+    ("server_unix_socket_mode", "rw"),
+])
+def test_enumerated_and_typed_values_are_validated(key: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{key}: invalid value '{value}'"):
+        load_config({key: value}, environ={})
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"jwt_secret": "too short"}, "at least 32 characters"),
+    ({"jwt_aud": "not a uri: really"}, "jwt_aud: invalid value"),
+    ({"jwt_aud": ":nothing"}, "jwt_aud: invalid value"),
+    ({"jwt_role_claim_key": "$.role[[["}, "jwt_role_claim_key"),
+    ({"server_port": "4000", "admin_server_port": "4000"},
+     "admin_server_port: cannot be the same as server_port"),
+])
+def test_start_up_validation(settings: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(settings, environ={})
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("aud", ["my-api", "https://api.example.com", "urn:example:api"])
+def test_valid_audiences(aud: str) -> None:
+    assert load_config({"jwt_aud": aud}, environ={}).jwt_aud == aud
+
+
+def test_a_postgrest_config_file_works_unchanged(tmp_path: Path) -> None:
+    path = write(tmp_path, """# postgrest.conf
+db-uri = "sqlite:$(DATA_DIR)/app.db"
+db-schema = "api"
+db-anon-role = "web_anon"
+max-rows = 100
+role-claim-key = "$$.app_metadata.role"
+secret-is-base64 = false
+server-port = 3001
+app.settings.jwt_exp = 3600
+app.settings.Greeting = "hello"
+openapi-mode = "ignore-privileges"
+""")
+    config = load_config({"config": path}, environ={"DATA_DIR": "/srv"})
+    assert config.db_uri == "sqlite:/srv/app.db"
+    assert config.db_schemas == ("api",)
+    assert (config.db_anon_role, config.db_max_rows, config.server_port) == ("web_anon", 100, 3001)
+    assert config.jwt_role_claim_key == "$.app_metadata.role"
+    assert config.app_settings == (("Greeting", "hello"), ("jwt_exp", "3600"))
+    assert config.pending == (("openapi_mode", "ignore-privileges"),)
+
+
+def test_app_settings_from_the_environment() -> None:
+    config = load_config({}, environ={"PGRST_APP_SETTINGS_JWT_EXP": "60"})
+    assert config.app_settings == (("jwt_exp", "60"),)
+
+
+@pytest.mark.parametrize("source", ["file", "env", "cli"])
+def test_empty_strings_mean_not_set(tmp_path: Path, source: str) -> None:
+    keys = {"db_anon_role": "", "db_schemas": "", "server_cors_allowed_origins": "",
+            "jwt_secret": "", "db_max_rows": ""}
+    if source == "file":
+        config = load_config({"config": write(tmp_path, "".join(
+            f'{k} = ""\n' for k in keys))}, environ={})
+    elif source == "env":
+        config = load_config({}, environ={"PGRST_" + k.upper(): v for k, v in keys.items()})
+    else:
+        config = load_config(keys, environ={})
+    assert config == load_config({}, environ={})
+
+
+def test_empty_cors_origins_allow_every_origin(tmp_path: Path) -> None:
+    """PostgREST: an empty `server-cors-allowed-origins` is `*` (None), not "none"."""
+    assert load_config({"config": write(tmp_path, "server_cors_allowed_origins = []\n")},
+                       environ={}).server_cors_allowed_origins is None
+    assert load_config({"server_cors_allowed_origins": " , "},
+                       environ={}).server_cors_allowed_origins is None
+
+
+def test_dump_config_reloads_to_the_same_configuration(tmp_path: Path) -> None:
+    from dbrest.config import dump_config
+
+    config = load_config({"db_uri": "sqlite:app.db", "db_schemas": "api,public",
+                          "jwt_secret": "x" * 40, "jwt_aud": "urn:a:b", "openapi_mode": "disabled",
+                          "server_cors_allowed_origins": "http://a.test",
+                          "sqlite_grants": '{"anon": {"select": ["t"]}}'},
+                         environ={"PGRST_APP_SETTINGS_NAME": 'say "$hi"'})
+    text = dump_config(config)
+    assert 'db-schemas = "api,public"' in text
+    assert 'app.settings.name = "say \\"$$hi\\""' in text
+    assert load_config({"config": write(tmp_path, text)}, environ={}) == config
+
+
+def test_the_example_file_loads() -> None:
+    from dbrest.settings import SETTINGS, example
+
+    text = example()
+    for setting in SETTINGS:
+        assert setting.hyphenated in text or setting.key == "app_settings"
+    assert "app.settings." in text
+
+
+def test_the_readme_table_is_the_settings_table() -> None:
+    from dbrest.settings import readme_rows
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert "\n".join(readme_rows()) in readme
+    assert "authentication lands with a later release" not in readme
+
+
+def test_in_database_settings_override_file_and_env_but_not_the_cli() -> None:
+    from dbrest.config import with_db_settings
+
+    config = load_config({"db_anon_role": "cli_role"},
+                         environ={"PGRST_DB_SCHEMAS": "public", "PGRST_DB_MAX_ROWS": "5"})
+    db = with_db_settings(config, {"db_schemas": "api", "db_anon_role": "db_role",
+                                   "db_max_rows": "", "server_port": "1"})
+    assert db.db_schemas == ("api",)
+    assert db.db_anon_role == "cli_role"
+    assert db.db_max_rows == 5  # empty: not set
+    assert db.server_port == 3000  # not an in-database setting
+    with pytest.raises(ConfigError, match="db_tx_end"):
+        with_db_settings(config, {"db_tx_end": "never"})
+
+
+def _connect_as(admin_uri: str, role: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(admin_uri)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{role}@{host}"))
+
+
+def test_db_config_reads_the_roles_pgrst_settings(pg_admin_uri: str, pg_fixture_uri: str,
+                                                 tmp_path: Path) -> None:
+    """`ALTER ROLE … SET pgrst.…` is read at start, before the schema cache; the
+    database-specific setting wins over the global one; `db_config=false` ignores them."""
+    import asyncio
+
+    import asyncpg
+
+    from tests.support import InProcessApp, fixture_copy
+
+    uri = fixture_copy("postgres", "config_db", pg_admin_uri, Path(), tmp_path)
+    name = uri.rsplit("/", 1)[-1].split("?")[0]
+
+    async def setup() -> None:
+        conn = await asyncpg.connect(pg_admin_uri)
+        try:
+            await conn.execute("DROP ROLE IF EXISTS dbrest_cfg_auth")
+            await conn.execute("CREATE ROLE dbrest_cfg_auth LOGIN SUPERUSER")
+            await conn.execute("ALTER ROLE dbrest_cfg_auth SET pgrst.db_max_rows = '3'")
+            await conn.execute(f'ALTER ROLE dbrest_cfg_auth IN DATABASE "{name}" '
+                               "SET pgrst.db_max_rows = '1'")
+            await conn.execute("ALTER ROLE dbrest_cfg_auth SET pgrst.jwt_aud = 'urn:cfg'")
+        finally:
+            await conn.close()
+
+    asyncio.run(setup())
+    app = InProcessApp(_connect_as(uri, "dbrest_cfg_auth"))
+    try:
+        assert len(app.get("/items").json()) == 1
+        assert app.state.config.jwt_aud == "urn:cfg"
+    finally:
+        app.close()
+    app = InProcessApp(_connect_as(uri, "dbrest_cfg_auth"), db_config="false")
+    try:
+        assert len(app.get("/items").json()) > 3
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+def test_app_settings_reach_current_setting(backend: str, pg_admin_uri: str,
+                                            sqlite_fixture_path: Path, tmp_path: Path) -> None:
+    import asyncio
+    import sqlite3
+
+    import asyncpg
+
+    from tests.support import InProcessApp, fixture_copy
+
+    uri = fixture_copy(backend, "config_app", pg_admin_uri, sqlite_fixture_path, tmp_path)
+    view = ("CREATE VIEW app_greeting AS SELECT "
+            "current_setting('app.settings.greeting', true) AS greeting")
+    if backend == "postgres":
+        async def create() -> None:
+            conn = await asyncpg.connect(uri)
+            await conn.execute(view)
+            await conn.close()
+        asyncio.run(create())
+    else:
+        with sqlite3.connect(uri.removeprefix("sqlite:")) as conn:
+            conn.execute(view.replace(", true)", ", 1)"))
+    app = InProcessApp(uri, app_settings=None, **{"app.settings.greeting": "hello"})
+    try:
+        assert app.get("/app_greeting").json() == [{"greeting": "hello"}]
+    finally:
+        app.close()

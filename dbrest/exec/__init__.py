@@ -11,9 +11,10 @@ def make_backend(config: Config) -> Backend:
         from dbrest.exec.postgres import PostgresBackend
 
         return PostgresBackend(config.db_uri, config.db_pool, config.db_pre_request,
-                               config.db_pool_acquisition_timeout)
+                               config.db_pool_acquisition_timeout, config.app_settings)
     from dbrest.exec.sqlite import SqliteBackend
 
     return SqliteBackend(config.sqlite_path, config.db_pool, config.db_pool_acquisition_timeout,
                          config.sqlite_grants, config.db_pre_request,
-                         seed=DEMO_SQL.read_text() if config.is_demo else None)
+                         seed=DEMO_SQL.read_text() if config.is_demo else None,
+                         app_settings=config.app_settings)

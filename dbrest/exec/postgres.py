@@ -31,7 +31,10 @@ class PostgresBackend:
     dialect = POSTGRES
 
     def __init__(self, uri: str, pool_size: int = 10, pre_request: str | None = None,
-                 acquire_timeout: float = 10.0) -> None:
+                 acquire_timeout: float = 10.0,
+                 app_settings: Sequence[tuple[str, str]] = ()) -> None:
+        # `app.settings.*`: set in every transaction, with the request's settings
+        self.app_settings = tuple(("app.settings." + k, v) for k, v in app_settings)
         uri = uri.replace("postgres://", "postgresql://", 1)
         self.acquire_timeout = acquire_timeout
         self.database = Database(uri, min_size=1, max_size=pool_size)
@@ -52,6 +55,17 @@ class PostgresBackend:
     async def introspect(self, schemas: Sequence[str]) -> SchemaCache:
         async with self.database.connection() as conn:
             return await introspect_postgres(conn.raw_connection, schemas)
+
+    async def db_settings(self, keys: Sequence[str]) -> dict[str, str]:
+        """The connecting role's `pgrst.<key>` settings (`ALTER ROLE … SET pgrst.…`), the
+        database-specific ones over the global ones (PostgREST's `Config/Database.hs`)."""
+        try:
+            async with self.database.connection() as conn:
+                rows = await conn.raw_connection.fetch(_DB_SETTINGS_SQL,
+                                                       ["pgrst." + k for k in keys])
+        except asyncpg.PostgresError as err:
+            raise ConnectionError_("Database connection error.", str(err)) from err
+        return {row["key"]: row["value"] for row in rows}
 
     async def ping(self) -> bool:
         try:
@@ -99,7 +113,7 @@ class PostgresBackend:
             await conn.__aexit__(None, None, None)
 
     async def _apply(self, raw: Any, ctx: RequestContext) -> None:
-        settings = list(ctx.settings)
+        settings = [*self.app_settings, *ctx.settings]
         if ctx.role is not None:
             settings.insert(0, ("role", ctx.role))
         if settings:
@@ -157,3 +171,21 @@ class PostgresBackend:
         except Rollback as done:
             return done.result
         return result
+
+
+_DB_SETTINGS_SQL = """
+WITH role_setting AS (
+  SELECT setdatabase AS database, unnest(setconfig) AS setting
+    FROM pg_catalog.pg_db_role_setting
+   WHERE setrole = CURRENT_USER::regrole::oid
+     AND setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database
+                              WHERE datname = CURRENT_CATALOG))
+), kv AS (
+  SELECT database, substr(setting, 1, strpos(setting, '=') - 1) AS k,
+         substr(setting, strpos(setting, '=') + 1) AS v
+    FROM role_setting
+)
+SELECT DISTINCT ON (k) substr(k, 7) AS key, v AS value
+  FROM kv WHERE k = ANY($1::text[]) AND v IS NOT NULL
+ ORDER BY k, database DESC
+"""

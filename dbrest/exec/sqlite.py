@@ -84,7 +84,10 @@ class SqliteBackend:
 
     def __init__(self, path: str, pool_size: int = 10, acquire_timeout: float = 10.0,
                  grants: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
-                 pre_request: str | None = None, seed: str | None = None) -> None:
+                 pre_request: str | None = None, seed: str | None = None,
+                 app_settings: Sequence[tuple[str, str]] = ()) -> None:
+        # `app.settings.*`: read with current_setting() like the request's settings
+        self.app_settings = tuple(("app.settings." + k, v) for k, v in app_settings)
         self.seed = seed  # a script run once at start (the bundled demo database)
         if pre_request:
             raise ConfigError("db_pre_request: SQLite has no stored functions to call")
@@ -164,6 +167,7 @@ class SqliteBackend:
         async with self.connection() as conn:
             variables = self._vars[id(conn)]
             variables.clear()
+            variables.update(self.app_settings)
             if ctx.role is not None:
                 variables["role"] = ctx.role
             variables.update(ctx.settings)
@@ -190,6 +194,10 @@ class SqliteBackend:
             finally:
                 conn.close()
         return await asyncio.to_thread(introspect)
+
+    async def db_settings(self, keys: Sequence[str]) -> dict[str, str]:
+        """SQLite has no roles to carry in-database settings."""
+        return {}
 
     async def ping(self) -> bool:
         try:
