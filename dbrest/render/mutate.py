@@ -90,7 +90,7 @@ def _insert(dialect: Dialect, m: Mutation) -> Any:
         returning.append(InsertedFlag(m.table).label(INSERTED))
     plain = stmt
     if m.resolution:
-        target = [sa.column(q(c)) for c in m.on_conflict]
+        target: list[Any] = [sa.column(q(c)) for c in m.on_conflict]
         if m.resolution == "ignore" or not names:
             stmt = stmt.on_conflict_do_nothing(index_elements=target)
         else:

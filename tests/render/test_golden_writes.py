@@ -120,3 +120,32 @@ def test_golden_write(name: str, dialect: Dialect) -> None:
 def test_no_stray_golden_files() -> None:
     expected = {f"{name}.{d.name}.sql" for name in CASES for d in DIALECTS}
     assert {p.name for p in GOLDEN.glob("*.sql")} <= expected
+
+
+@pytest.mark.parametrize(("method", "target", "headers", "body"), [
+    ("POST", "/books", {}, {"id": 1, "title": "zzvalue"}),
+    ("POST", "/books?columns=id,title,year", {"Prefer": "missing=default"}, [{"title": "zzvalue"}]),
+    ("POST", "/books", {"Prefer": "resolution=merge-duplicates"}, {"id": 1, "title": "zzvalue"}),
+    ("PATCH", "/books?title=eq.zzvalue", {}, {"title": "zzother"}),
+    ("DELETE", "/books?title=like.*zzvalue*", {}, None),
+])
+def test_write_values_never_reach_the_sql_text(method: str, target: str,
+                                                headers: dict[str, str], body: object) -> None:
+    planned = plan_write(method, target, headers, body)
+    assert "zzvalue" in repr(planned.values)
+    assert isinstance(planned.plan, MutationPlan)
+    for dialect in DIALECTS:
+        compiled = Renderer(dialect).render_write(planned.plan)
+        for query in (compiled.main, *(step.query for step in compiled.steps)):
+            assert "zz" not in query.sql, dialect.name
+
+
+@pytest.mark.parametrize("dialect", DIALECTS, ids=lambda d: d.name)
+def test_same_write_shape_compiles_once(dialect: Dialect) -> None:
+    renderer = Renderer(dialect)
+    first = renderer.render_write(plan_write(*CASES["upsert_merge"]).plan)  # type: ignore[arg-type]
+    compiles = renderer.compiles
+    again = plan_write("POST", "/books", {"Prefer": "resolution=merge-duplicates"},
+                       [{"id": 9, "title": "Other"}, {"id": 10, "title": "More"}])
+    assert renderer.render_write(again.plan) is first  # type: ignore[arg-type]
+    assert renderer.compiles == compiles
