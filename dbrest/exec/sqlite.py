@@ -229,23 +229,23 @@ class SqliteBackend:
     @staticmethod
     async def _write(conn: aiosqlite.Connection, compiled: CompiledWrite,
                      values: Sequence[object]) -> ReadResult:
-        """The write with RETURNING, its rows staged in the temp table, then the read."""
-        assert compiled.mutation is not None and compiled.copy is not None
+        """The steps render gave (staging, the write with RETURNING), then the read."""
         existing = None
-        if compiled.existing is not None:
-            existing = next(iter(await conn.execute_fetchall(
-                compiled.existing.sql, compiled.existing.bind(values))))[0]
-        for statement in compiled.stage:
-            await conn.execute(statement)
-        async with conn.execute(compiled.mutation.sql, compiled.mutation.bind(values)) as cursor:
-            rows = await cursor.fetchall()
-            width = len(cursor.description or ())
-        if rows and width:
-            await conn.executemany(compiled.copy + "(" + ", ".join("?" * width) + ")", rows)
+        written = 0
+        for step in compiled.steps:
+            async with conn.execute(step.query.sql, step.query.bind(values)) as cursor:
+                rows = list(await cursor.fetchall())
+                width = len(cursor.description or ())
+            if step.counts_existing:
+                existing = rows[0][0]
+            if step.copy is not None:
+                written = len(rows)
+                if rows and width:
+                    await conn.executemany(step.copy + "(" + ", ".join("?" * width) + ")", rows)
         row = next(iter(await conn.execute_fetchall(compiled.main.sql,
                                                     compiled.main.bind(values))), None)
         assert row is not None
-        inserted = None if existing is None else len(list(rows)) - existing
+        inserted = None if existing is None else written - existing
         return ReadResult(row[0], row[1], row[2], inserted, row[3], row[4])
 
     async def run_read(self, compiled: CompiledRead, values: Sequence[object],

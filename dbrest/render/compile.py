@@ -15,7 +15,7 @@ from typing import Any
 from dbrest.plan.types import MutationPlan, Param, QueryPlan, walk
 from dbrest.render.dialect import Dialect
 from dbrest.render.lower import lower_count, lower_query
-from dbrest.render.mutate import lower_existing, lower_write
+from dbrest.render.mutate import lower_existing, lower_write, staging
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,16 +47,24 @@ class CompiledRead:
 
 
 @dataclass(frozen=True, slots=True)
+class WriteStep:
+    """A statement a write runs before `main`, with what exec does with its rows."""
+
+    query: CompiledQuery
+    # an INSERT prefix: copy the rows this statement returns with it (`(?, …)` per row);
+    # how many rows it returned is then the write's row count
+    copy: str | None = None
+    counts_existing: bool = False  # its one value: the upsert's rows already there
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledWrite:
-    """A write: `main` returns (total, page_total, body). Where the dialect cannot nest
-    the write in `main`, `mutation` runs first and its rows are staged with `stage`
-    (set-up statements) and `copy` (an INSERT prefix) before `main` reads them."""
+    """A write: `steps` run in order, then `main` returns (total, page_total, body,
+    response headers, response status[, inserted]). Where the dialect nests the write in
+    `main`, there are no steps; else they stage the write's rows for `main` to read."""
 
     main: CompiledQuery
-    mutation: CompiledQuery | None = None
-    stage: tuple[str, ...] = ()
-    copy: str | None = None
-    existing: CompiledQuery | None = None  # upserts: rows already there, before the write
+    steps: tuple[WriteStep, ...] = ()
 
 
 def params_of(plan: object) -> dict[int, Param]:
@@ -87,13 +95,13 @@ class Renderer:
         main, mutation = lower_write(plan, self.dialect)
         if mutation is None:
             return CompiledWrite(self.compile(main, params))
-        assert self.dialect.stage_rows is not None  # a dialect without DML in CTEs stages
-        stage, copy = self.dialect.stage_rows(plan.mutation.table)
-        existing = None
+        setup, copy = staging(self.dialect, plan.mutation.table)
+        steps = [WriteStep(CompiledQuery(sql, ())) for sql in setup]
         if plan.mutation.counts_inserted:
-            existing = self.compile(lower_existing(plan), params)
-        return CompiledWrite(self.compile(main, params), self.compile(mutation, params),
-                             stage, copy, existing)
+            existing = self.compile(lower_existing(plan, self.dialect), params)
+            steps.insert(0, WriteStep(existing, counts_existing=True))
+        steps.append(WriteStep(self.compile(mutation, params), copy=copy))
+        return CompiledWrite(self.compile(main, params), tuple(steps))
 
     def _cached(self, plan: Any, build: Callable[[Any, dict[int, Param]], Any]) -> Any:
         hit = self._cache.get(plan)

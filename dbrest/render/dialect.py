@@ -1,9 +1,9 @@
 """A backend's rendering profile: its SQLAlchemy dialect, capabilities and value converters.
 
 Dialect differences take four forms only, all in render/: capability flags here,
-per-element overrides (`@compiles` in postgres.py / sqlite.py), rewrites in lower.py
-keyed on a capability, and parameter converters. Nothing outside render/ and exec/
-asks which backend it is talking to.
+per-element overrides (`@compiles(X, "<dialect>")` over the defaults of elements.py),
+rewrites in lower.py / mutate.py keyed on a capability, and parameter converters
+(values.py). Nothing outside render/ and exec/ asks which backend it is talking to.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ class Capabilities:
     full_text_search: bool  # fts plfts phfts wfts
     planned_count: bool  # count=planned/estimated from the query planner
     schemas: bool  # tables are schema-qualified (SQLite serves one schema, unqualified)
-    dml_in_cte: bool  # `WITH s AS (INSERT … RETURNING …) SELECT …` (else: a temp table)
+    # `WITH s AS (INSERT … RETURNING …) SELECT …`, an upsert's RETURNING telling inserted
+    # rows (`xmax = 0`); else the rows are staged in a temp table, inserts pre-counted
+    dml_in_cte: bool
 
 
 @dataclass(frozen=True)
@@ -33,17 +35,5 @@ class Dialect:
     converters: dict[str, Callable[[Any, str], Any]]
     # what the rows a write returned are called in the read that follows it
     mutated_source: Callable[[str], str]
-    # without `dml_in_cte`: (set-up statements, INSERT prefix) staging a write's rows
-    stage_rows: Callable[[str], tuple[tuple[str, ...], str]] | None = None
-
-
-def on_conflict_sql(mutation: Any, quote: Callable[[str], str]) -> str:
-    """The upsert clause both dialects spell alike (`EXCLUDED` is the proposed row)."""
-    if not mutation.resolution:
-        return ""
-    target = ", ".join(quote(c) for c in mutation.on_conflict)
-    updates = [c.name for c in mutation.columns]
-    if mutation.resolution == "ignore" or not updates:
-        return f" ON CONFLICT ({target}) DO NOTHING"
-    sets = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in updates)
-    return f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
+    # the dialect's INSERT construct (it has the ON CONFLICT clauses)
+    insert: Callable[[Any], Any]

@@ -1,22 +1,60 @@
-"""Custom SQL elements of the dialect IR, rendered per dialect in postgres.py / sqlite.py.
+"""Custom SQL elements of the dialect IR, each with its default rendering.
 
-Each stands for one construct the two databases spell differently: coercing a bound
-text value to a column's type, regex matching, quantified comparisons, JSON steps and
-the JSON aggregation of a result.
+Each element stands for one construct databases spell differently: coercing a bound text
+value to a column's type, regex matching, quantified comparisons, JSON steps, the JSON
+aggregation of a result and the rows of a write's body. The `@compiles(X)` here is the
+default form (PostgreSQL's, which is also the ANSI one where there is one); a dialect
+module (sqlite.py) overrides only the elements it spells differently, as SQLAlchemy's
+own dialects do (`@compiles(X)` then `@compiles(X, "sqlite")`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import literal
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import quoted_name
 from sqlalchemy.sql.elements import ClauseElement, ColumnElement
+from sqlalchemy.sql.selectable import TableClause
 from sqlalchemy.types import NullType
+
+from dbrest.plan.types import WriteColumn
+
+# comparison operators, and the `is.` tests (`unknown` is SQL's null boolean)
+COMPARISONS = {"eq": "=", "neq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+_OPS = {**COMPARISONS, "like": "LIKE", "ilike": "ILIKE", "match": "~", "imatch": "~*"}
+IS = {"null": "IS NULL", "not_null": "IS NOT NULL", "true": "IS TRUE", "false": "IS FALSE",
+      "unknown": "IS UNKNOWN"}
+_PG_OPS = {"cs": "@>", "cd": "<@", "ov": "&&", "sl": "<<", "sr": ">>", "nxr": "&<",
+           "nxl": "&>", "adj": "-|-"}
+_FTS = {"fts": "to_tsquery", "plfts": "plainto_tsquery", "phfts": "phraseto_tsquery",
+        "wfts": "websearch_to_tsquery"}
+_TEXTUAL = frozenset({"text", "character varying", "varchar"})
+
+
+def bind_constant(compiler: Any, value: str, kw: dict[str, Any]) -> str:
+    """A constant of the SQL's shape (a JSON key, an output key): bound, never spliced."""
+    return str(compiler.process(literal(value), **kw))
+
+
+def nested(compiler: Any, stmt: Any, kw: dict[str, Any]) -> str:
+    """`stmt` (a write) compiled as part of the element around it, not as the statement
+    at top level: on the compiler's stack, as SQLAlchemy puts a CTE's body."""
+    compiler.stack.append({"correlate_froms": set(), "asfrom_froms": set(),
+                           "selectable": stmt})
+    try:
+        return str(compiler.process(stmt, **kw))
+    finally:
+        compiler.stack.pop()
 
 
 class _Element(ColumnElement[Any]):
     inherit_cache = False
     type = NullType()
 
+
+# -- reads --------------------------------------------------------------------------------------
 
 class Coerce(_Element):
     """A bound text value read as `native_type` (PG: cast in SQL; SQLite: affinity)."""
@@ -26,6 +64,19 @@ class Coerce(_Element):
         self.value, self.native_type, self.kind, self.is_list = value, native_type, kind, is_list
 
 
+def _coerce_sql(value_sql: str, native_type: str, is_list: bool) -> str:
+    if is_list:
+        text = f"CAST({value_sql} AS TEXT[])"
+        return text if native_type.lower() in _TEXTUAL else f"CAST({text} AS {native_type}[])"
+    text = f"CAST({value_sql} AS TEXT)"
+    return text if native_type.lower() in _TEXTUAL else f"CAST({text} AS {native_type})"
+
+
+@compiles(Coerce)
+def _coerce(el: Coerce, compiler: Any, **kw: Any) -> str:
+    return _coerce_sql(compiler.process(el.value, **kw), el.native_type, el.is_list)
+
+
 class JsonScalar(_Element):
     """A JSON value compared as a scalar: numbers as numbers, strings as text."""
 
@@ -33,14 +84,33 @@ class JsonScalar(_Element):
         self.expr = expr
 
 
+@compiles(JsonScalar)
+def _json_scalar(el: JsonScalar, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(el.expr, **kw))  # jsonb compares by JSON type already
+
+
 class RegexMatch(_Element):
     def __init__(self, lhs: ColumnElement[Any], pattern: ColumnElement[Any], icase: bool) -> None:
         self.lhs, self.pattern, self.icase = lhs, pattern, icase
 
 
+@compiles(RegexMatch)
+def _regex(el: RegexMatch, compiler: Any, **kw: Any) -> str:
+    op = "~*" if el.icase else "~"
+    pattern = compiler.process(el.pattern, **kw)
+    return f"{compiler.process(el.lhs, **kw)} {op} CAST({pattern} AS TEXT)"
+
+
 class Like(_Element):
     def __init__(self, lhs: ColumnElement[Any], pattern: ColumnElement[Any], icase: bool) -> None:
         self.lhs, self.pattern, self.icase = lhs, pattern, icase
+
+
+@compiles(Like)
+def _like(el: Like, compiler: Any, **kw: Any) -> str:
+    op = "ILIKE" if el.icase else "LIKE"
+    pattern = compiler.process(el.pattern, **kw)
+    return f"{compiler.process(el.lhs, **kw)} {op} CAST({pattern} AS TEXT)"
 
 
 class Quantified(_Element):
@@ -53,9 +123,25 @@ class Quantified(_Element):
         self.quantifier, self.native_type, self.kind = quantifier, native_type, kind
 
 
+@compiles(Quantified)
+def _quantified(el: Quantified, compiler: Any, **kw: Any) -> str:
+    values = compiler.process(el.values, **kw)
+    if el.operator in ("like", "ilike", "match", "imatch"):
+        rhs = f"CAST({values} AS TEXT[])"
+    else:
+        rhs = _coerce_sql(values, el.native_type, True)
+    quant = "ANY" if el.quantifier == "any" else "ALL"
+    return f"{compiler.process(el.lhs, **kw)} {_OPS[el.operator]} {quant}({rhs})"
+
+
 class IsTest(_Element):
     def __init__(self, lhs: ColumnElement[Any], value: str) -> None:
         self.lhs, self.value = lhs, value
+
+
+@compiles(IsTest)
+def _is(el: IsTest, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(el.lhs, **kw)} {IS[el.value]}"
 
 
 class JsonStep(_Element):
@@ -63,6 +149,13 @@ class JsonStep(_Element):
                  is_index: bool) -> None:
         # `step`, not `key`: ColumnElement.key is SQLAlchemy's column name
         self.base, self.arrow, self.step, self.is_index = base, arrow, key, is_index
+
+
+@compiles(JsonStep)
+def _json_step(el: JsonStep, compiler: Any, **kw: Any) -> str:
+    key_type = "INTEGER" if el.is_index else "TEXT"
+    return (f"({compiler.process(el.base, **kw)} {el.arrow} "
+            f"CAST({compiler.process(el.step, **kw)} AS {key_type}))")
 
 
 class TypeCast(_Element):
@@ -74,11 +167,23 @@ class TypeCast(_Element):
         self.source_kind = source_kind
 
 
+@compiles(TypeCast)
+def _cast(el: TypeCast, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(el.expr, **kw)} AS {el.type_name})"
+
+
 class PgOperator(_Element):
-    """PostgreSQL-only operators (ranges, arrays, full-text)."""
+    """PostgreSQL-only operators (ranges, arrays, full-text); lowering refuses them
+    where the dialect lacks the capability."""
 
     def __init__(self, lhs: ColumnElement[Any], op: str, rhs: ColumnElement[Any]) -> None:
         self.lhs, self.operator, self.rhs = lhs, op, rhs
+
+
+@compiles(PgOperator)
+def _pg_operator(el: PgOperator, compiler: Any, **kw: Any) -> str:
+    return (f"{compiler.process(el.lhs, **kw)} {_PG_OPS[el.operator]} "
+            f"{compiler.process(el.rhs, **kw)}")
 
 
 class FullTextMatch(_Element):
@@ -88,35 +193,16 @@ class FullTextMatch(_Element):
         self.language, self.is_tsvector = language, is_tsvector
 
 
-class MutationSql(ClauseElement):
-    """INSERT / UPDATE / DELETE … RETURNING of a `Mutation` plan node."""
-
-    inherit_cache = False
-
-    def __init__(self, mutation: Any, body: Any, where: Any) -> None:
-        self.mutation, self.body, self.where = mutation, body, where
-
-
-class WithMutation(ClauseElement):
-    """`WITH pgrst_source AS (<mutation>) <read>`, compiled as one statement."""
-
-    inherit_cache = False
-
-    def __init__(self, mutation: MutationSql, read: Any) -> None:
-        self.mutation, self.read = mutation, read
-
-
-class InsertedCount(_Element):
-    """How many rows a merging upsert inserted (NULL where another statement tells)."""
-
-
-class ExistingCount(ClauseElement):
-    """Rows an upsert's body already matches on its conflict target (SQLite pre-count)."""
-
-    inherit_cache = False
-
-    def __init__(self, mutation: Any, body: Any) -> None:
-        self.mutation, self.body = mutation, body
+@compiles(FullTextMatch)
+def _fts(el: FullTextMatch, compiler: Any, **kw: Any) -> str:
+    lhs = compiler.process(el.lhs, **kw)
+    query = f"CAST({compiler.process(el.query, **kw)} AS TEXT)"
+    if el.language is not None:
+        lang = f"CAST(CAST({compiler.process(el.language, **kw)} AS TEXT) AS regconfig)"
+        vector = lhs if el.is_tsvector else f"to_tsvector({lang}, {lhs})"
+        return f"{vector} @@ {_FTS[el.operator]}({lang}, {query})"
+    vector = lhs if el.is_tsvector else f"to_tsvector({lhs})"
+    return f"{vector} @@ {_FTS[el.operator]}({query})"
 
 
 class JsonBody(_Element):
@@ -131,3 +217,126 @@ class JsonBody(_Element):
                  mode: str, as_text: bool = False) -> None:
         self.source, self.keys, self.strip_nulls = source, keys, strip_nulls
         self.mode, self.as_text = mode, as_text
+
+
+@compiles(JsonBody)
+def _json_body(el: JsonBody, compiler: Any, **kw: Any) -> str:
+    name = compiler.preparer.quote(el.source.name)
+    if el.mode == "object":
+        sql = f"row_to_json({name})"
+    elif el.mode == "values":
+        sql = f"coalesce(json_agg({name}.{compiler.preparer.quote(el.keys[0][0])}), '[]')"
+    else:
+        sql = f"coalesce(json_agg({name}), '[]')"
+    if el.strip_nulls:
+        sql = f"json_strip_nulls({sql})"
+    return f"({sql})::text" if el.as_text else sql
+
+
+# -- writes -------------------------------------------------------------------------------------
+
+BODY = "_body"  # what the body's rows are called in the statement that writes them
+
+
+class BodyRows(TableClause):
+    """The rows of a write's JSON body, one column per written column, as a FROM item
+    named `_body`: every row, or only the `first` (an UPDATE sets from the first row).
+
+    A row without a column's key takes NULL, or with `missing=default` the column's
+    `default_sql` (trusted catalog text, as introspected). `table` is the written table.
+    """
+
+    __visit_name__ = "body_rows"
+    inherit_cache = False
+
+    def __init__(self, body: ColumnElement[Any], columns: tuple[WriteColumn, ...],
+                 table: TableClause, first: bool = False) -> None:
+        from sqlalchemy import column
+
+        super().__init__(quoted_name(BODY, True),
+                         *(column(quoted_name(c.name, True)) for c in columns))
+        self.body, self.written, self.target, self.first = body, columns, table, first
+
+
+@compiles(BodyRows)
+def _body_rows(el: BodyRows, compiler: Any, **kw: Any) -> str:
+    if not kw.get("asfrom"):
+        return str(compiler.preparer.quote(el.name))
+    qt = compiler.preparer.quote_identifier
+    row_type = f"NULL::{compiler.preparer.format_table(el.target)}"
+    body = compiler.process(el.body, **kw)
+    if el.first:
+        return (f"(SELECT * FROM json_populate_record({row_type}, CAST({body} AS json) -> 0))"
+                f" AS {qt(el.name)}")
+    if not any(c.default_sql for c in el.written):
+        return f"json_populate_recordset({row_type}, CAST({body} AS json)) AS {qt(el.name)}"
+    # `missing=default`: `?` tells a key the row lacks from one it sets to null
+    values = ", ".join(
+        (f"CASE WHEN _elem ? {bind_constant(compiler, c.name, kw)} THEN _row.{qt(c.name)} "
+         f"ELSE {c.default_sql} END" if c.default_sql else f"_row.{qt(c.name)}")
+        + f" AS {qt(c.name)}" for c in el.written)
+    return (f"(SELECT {values} FROM jsonb_array_elements(CAST({body} AS jsonb)) AS _elem, "
+            f"LATERAL jsonb_populate_record({row_type}, _elem) AS _row) AS {qt(el.name)}")
+
+
+class ReturnedRow(_Element):
+    """`RETURNING` every column of the written row (`alias.*`: an UPDATE … FROM must
+    not return its FROM items' columns)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+@compiles(ReturnedRow)
+def _returned_row(el: ReturnedRow, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.preparer.quote_identifier(el.name)}.*"
+
+
+class InsertedFlag(_Element):
+    """In an upsert's RETURNING: whether the row was inserted (no deleting transaction
+    yet: `xmax = 0`) rather than updated."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+@compiles(InsertedFlag)
+def _inserted_flag(el: InsertedFlag, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.preparer.quote_identifier(el.name)}.xmax = 0)"
+
+
+class DefaultRows(ClauseElement):
+    """An INSERT of `{}` rows: every column takes its default, one row per body row
+    (a zero-column SELECT). `insert` is the statement SQLAlchemy renders with
+    `DEFAULT VALUES`, with its ON CONFLICT and RETURNING; `plain` the same without
+    ON CONFLICT, for a dialect whose DEFAULT VALUES takes none."""
+
+    inherit_cache = False
+
+    def __init__(self, insert: Any, plain: Any, body: ColumnElement[Any]) -> None:
+        self.insert, self.plain, self.body = insert, plain, body
+
+
+@compiles(DefaultRows)
+def _default_rows(el: DefaultRows, compiler: Any, **kw: Any) -> str:
+    sql = nested(compiler, el.insert, kw)
+    head = f"INSERT INTO {compiler.preparer.format_table(el.insert.table)} "
+    assert sql.startswith(head + "DEFAULT VALUES")
+    rows = f"SELECT FROM json_array_elements(CAST({compiler.process(el.body, **kw)} AS json))"
+    return head + rows + sql[len(head) + len("DEFAULT VALUES"):]
+
+
+class WithMutation(ClauseElement):
+    """`WITH <source> AS (<write … RETURNING>) <read>`, compiled as one statement."""
+
+    inherit_cache = False
+
+    def __init__(self, source: str, mutation: Any, read: Any) -> None:
+        self.source, self.mutation, self.read = source, mutation, read
+
+
+@compiles(WithMutation)
+def _with_mutation(el: WithMutation, compiler: Any, **kw: Any) -> str:
+    mutation = nested(compiler, el.mutation, kw)
+    return (f"WITH {compiler.preparer.quote(el.source)} AS ({mutation}) "
+            f"{compiler.process(el.read, **kw)}")

@@ -80,8 +80,11 @@ class Tables:
         self.qualify = qualify
         self._by_alias: dict[str, Any] = {}
 
-    def add(self, schema: str | None, table: str, alias: str) -> Any:
-        names = self._columns.get(alias, {})
+    def add(self, schema: str | None, table: str, alias: str,
+            extra: list[str] | None = None) -> Any:
+        """Declare a table; `extra` columns are used outside the plan's expressions
+        (the columns a write sets)."""
+        names = {**self._columns.get(alias, {}), **dict.fromkeys(extra or ())}
         clause = sa.table(q(table), *(sa.column(q(n)) for n in names),
                           schema=q(schema) if self.qualify and schema else None)
         self._by_alias[alias] = clause.alias(alias)
@@ -251,9 +254,8 @@ def _setting(name: str) -> Any:
 def lower_count(plan: QueryPlan, dialect: Dialect) -> sa.Select[Any]:
     """`SELECT 1 FROM t WHERE …`: the planner's row estimate answers count=planned."""
     lowerer = Lowerer(dialect, plan)
-    lowerer.read(plan.read)
-    stmt: sa.Select[Any] = sa.select(sa.literal_column("1")).select_from(
-        lowerer.tables.get(plan.read.alias))
+    table = lowerer.tables.add(plan.read.schema, plan.read.table, plan.read.alias)
+    stmt: sa.Select[Any] = sa.select(sa.literal_column("1")).select_from(table)
     if plan.read.where:
         stmt = stmt.where(*(lowerer.cond(c) for c in plan.read.where))
     return stmt

@@ -1,41 +1,41 @@
-"""SQLite rendering: per-element SQL, value converters and the dialect profile.
+"""SQLite's rendering profile: the elements it spells differently from the defaults.
 
 SQLite has no arrays, no ILIKE, no regex operator and a case-insensitive LIKE, so:
 lists travel as one JSON parameter read with `json_each`; `like` becomes a
-case-sensitive `GLOB` with the pattern translated by a converter; regexes call the
-`regexp`/`dbrest_iregexp` functions exec/sqlite.py registers; booleans and JSON columns
-are wrapped so that the JSON built by `json_object` has PostgreSQL's types.
+case-sensitive `GLOB` with the pattern translated by a converter (values.py); regexes
+call the `regexp`/`dbrest_iregexp` functions exec/sqlite.py registers; booleans and JSON
+columns are wrapped so that the JSON built by `json_object` has PostgreSQL's types. A
+write's body rows are read with `json_each` and `->>`/`->`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
-from sqlalchemy import literal
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.compiler import compiles
 
-from dbrest.errors import DatabaseError
-from dbrest.render.dialect import Capabilities, Dialect, on_conflict_sql
+from dbrest.render.dialect import Capabilities, Dialect
 from dbrest.render.elements import (
+    COMPARISONS,
+    IS,
+    BodyRows,
     Coerce,
-    ExistingCount,
-    InsertedCount,
+    DefaultRows,
     IsTest,
     JsonBody,
     JsonScalar,
     JsonStep,
     Like,
-    MutationSql,
     Quantified,
     RegexMatch,
+    ReturnedRow,
     TypeCast,
+    bind_constant,
+    nested,
 )
+from dbrest.render.values import SQLITE_CONVERTERS
 
-_OPS = {"eq": "=", "neq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-_IS = {"null": "IS NULL", "not_null": "IS NOT NULL", "true": "IS TRUE", "false": "IS FALSE",
-       "unknown": "IS NULL"}
 _CASTS = {"text": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER",
           "date": "TEXT", "timestamp": "TEXT"}
 # SQLite caps a function at 127 arguments: json_object takes this many pairs at once.
@@ -43,8 +43,8 @@ _PAIRS_PER_CALL = 60
 
 
 def _compare(lhs: str, op: str, rhs: str) -> str:
-    if op in _OPS:
-        return f"{lhs} {_OPS[op]} {rhs}"
+    if op in COMPARISONS:
+        return f"{lhs} {COMPARISONS[op]} {rhs}"
     if op == "like":
         return f"{lhs} GLOB {rhs}"
     if op == "ilike":
@@ -94,7 +94,8 @@ def _quantified(el: Quantified, compiler: Any, **kw: Any) -> str:
 
 @compiles(IsTest, "sqlite")
 def _is(el: IsTest, compiler: Any, **kw: Any) -> str:
-    return f"{compiler.process(el.lhs, **kw)} {_IS[el.value]}"
+    test = "IS NULL" if el.value == "unknown" else IS[el.value]  # no IS UNKNOWN in SQLite
+    return f"{compiler.process(el.lhs, **kw)} {test}"
 
 
 @compiles(JsonStep, "sqlite")
@@ -135,7 +136,7 @@ def _json_body(el: JsonBody, compiler: Any, **kw: Any) -> str:
     if el.mode == "values":
         key, kind = el.keys[0]
         return f"coalesce(json_group_array({json_value_sql(f'{source}.{q(key)}', kind)}), '[]')"
-    pairs = [(_bind(compiler, key, kw), json_value_sql(f"{source}.{q(key)}", kind))
+    pairs = [(bind_constant(compiler, key, kw), json_value_sql(f"{source}.{q(key)}", kind))
              for key, kind in el.keys]
     obj = "json_object(" + ", ".join(f"{k}, {v}" for k, v in pairs[:_PAIRS_PER_CALL]) + ")"
     for start in range(_PAIRS_PER_CALL, len(pairs), _PAIRS_PER_CALL):
@@ -149,108 +150,7 @@ def _json_body(el: JsonBody, compiler: Any, **kw: Any) -> str:
     return f"coalesce(json_group_array({obj}), '[]')"
 
 
-def _bind(compiler: Any, key: str, kw: dict[str, Any]) -> str:
-    """Output keys may be user aliases: bind them, never splice them."""
-    return str(compiler.process(literal(key), **kw))
-
-
-# -- converters: request text → what SQLite compares correctly --------------------------------
-
-_TRUE = frozenset({"true", "t", "yes", "y", "on", "1"})
-_FALSE = frozenset({"false", "f", "no", "n", "off", "0"})
-
-
-_INT64 = (-2**63, 2**63 - 1)
-
-
-def _limit(value: Any, kind: str) -> int:
-    """LIMIT/OFFSET: SQLite integers are 64-bit; anything larger means "all"."""
-    return min(int(value), _INT64[1])
-
-
-def _invalid(type_name: str, value: Any) -> DatabaseError:
-    return DatabaseError("22P02", 400, f'invalid input syntax for type {type_name}: "{value}"')
-
-
-def _scalar(value: Any, kind: str) -> Any:
-    """Read request text as PostgreSQL would for a column of `kind` (22P02 if it can't)."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    if kind == "boolean":
-        if text.lower() in _TRUE:
-            return 1
-        if text.lower() in _FALSE:
-            return 0
-        raise _invalid("boolean", value)
-    if kind == "integer":
-        try:
-            number = int(text)
-        except ValueError:
-            raise _invalid("integer", value) from None
-        if not _INT64[0] <= number <= _INT64[1]:
-            raise DatabaseError("22003", 400, f'value "{value}" is out of range for type bigint')
-        return number
-    if kind == "number":
-        try:
-            real = float(text)
-        except ValueError:
-            raise _invalid("numeric", value) from None
-        return int(real) if real.is_integer() and "." not in text and "e" not in text.lower() \
-            else real
-    return value
-
-
-def like_to_glob(pattern: str) -> str:
-    """A LIKE pattern (`%`, `_`, `\\` escapes) as the equivalent case-sensitive GLOB."""
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern):
-            i += 1
-            c = pattern[i]
-            out.append(f"[{c}]" if c in "*?[" else c)
-        elif c == "%":
-            out.append("*")
-        elif c == "_":
-            out.append("?")
-        elif c in "*?[":
-            out.append(f"[{c}]")
-        else:
-            out.append(c)
-        i += 1
-    return "".join(out)
-
-
-def _json_key(value: Any, kind: str) -> str:
-    return '$."' + str(value).replace('"', '\\"') + '"'
-
-
-def _json_index(value: Any, kind: str) -> str:
-    n = int(value)
-    return f"$[{n}]" if n >= 0 else f"$[#{n}]"
-
-
-
-
 # -- writes -------------------------------------------------------------------------------------
-
-_PREPARER = sqlite.dialect().identifier_preparer
-
-
-def mutated_table(table: str) -> str:
-    """The temp table a write's returned rows are copied into (one per written table)."""
-    return f"_dbrest_mut_{table}"
-
-
-def temp_statements(table: str) -> tuple[tuple[str, ...], str]:
-    """(set-up statements, INSERT prefix) that stage a write's rows in its temp table."""
-    qt = _PREPARER.quote_identifier
-    temp, source = qt(mutated_table(table)), qt(table)
-    return ((f"CREATE TEMP TABLE IF NOT EXISTS {temp} AS SELECT * FROM main.{source} WHERE 0",
-             f"DELETE FROM temp.{temp}"), f"INSERT INTO temp.{temp} VALUES ")
-
 
 def _extract(row: str, path: str, kind: str) -> str:
     """A body value as the column stores it: JSON columns keep JSON text, others SQL values."""
@@ -260,78 +160,38 @@ def _extract(row: str, path: str, kind: str) -> str:
     return f"({row} ->> {path})"
 
 
-@compiles(MutationSql, "sqlite")
-def _mutation(el: MutationSql, compiler: Any, **kw: Any) -> str:
-    m = el.mutation
+@compiles(BodyRows, "sqlite")
+def _body_rows(el: BodyRows, compiler: Any, **kw: Any) -> str:
     qt = compiler.preparer.quote_identifier
-    target, alias = qt(m.table), qt(m.alias)
-    if m.kind == "noop":
-        return f"SELECT * FROM {target} WHERE 0"
-    where = f" WHERE {compiler.process(el.where, **kw)}" if el.where is not None else ""
-    if m.kind == "delete":
-        return f"DELETE FROM {target} AS {alias}{where} RETURNING *"
-    body = compiler.process(el.body, **kw)
-    paths = [(qt(c.name), _bind(compiler, f'$."{c.name}"', kw), c.type.kind) for c in m.columns]
-    if m.kind == "update":
-        row = f"({body} -> '$[0]')"
-        sets = ", ".join(f"{c} = {_extract(row, p, k)}" for c, p, k in paths)
-        return f"UPDATE {target} AS {alias} SET {sets}{where} RETURNING *"
-    if not paths:
-        return f"INSERT INTO {target} DEFAULT VALUES RETURNING *"
-    values = ", ".join(
-        f"(CASE WHEN json_type(_body.value, {p}) IS NULL THEN {c.default_sql} "
-        f"ELSE {_extract('_body.value', p, k)} END)" if c.default_sql
-        else _extract("_body.value", p, k)
-        for (_, p, k), c in zip(paths, m.columns, strict=False))
-    # `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
-    return (f"INSERT INTO {target} ({', '.join(c for c, _, _ in paths)}) SELECT {values} "
-            f"FROM json_each({body}) AS _body WHERE true{on_conflict_sql(m, qt)} RETURNING *")
+    if not kw.get("asfrom"):
+        return str(qt(el.name))
+    values = []
+    for c in el.written:
+        path = bind_constant(compiler, f'$."{c.name}"', kw)
+        value = _extract("_elem.value", path, c.type.kind)
+        if c.default_sql:  # `missing=default`: json_type is NULL for a key the row lacks
+            value = (f"(CASE WHEN json_type(_elem.value, {path}) IS NULL THEN {c.default_sql} "
+                     f"ELSE {value} END)")
+        values.append(f"{value} AS {qt(c.name)}")
+    first = " WHERE _elem.key = 0" if el.first else ""  # the array's first element
+    return (f"(SELECT {', '.join(values)} FROM json_each({compiler.process(el.body, **kw)}) "
+            f"AS _elem{first}) AS {qt(el.name)}")
 
 
-@compiles(InsertedCount, "sqlite")
-def _inserted(el: InsertedCount, compiler: Any, **kw: Any) -> str:
-    return "NULL"  # told by the ExistingCount run before the write
+@compiles(ReturnedRow, "sqlite")
+def _returned_row(el: ReturnedRow, compiler: Any, **kw: Any) -> str:
+    return "*"  # SQLite's RETURNING takes no `alias.*`; `*` is the written table's row
 
 
-@compiles(ExistingCount, "sqlite")
-def _existing(el: ExistingCount, compiler: Any, **kw: Any) -> str:
-    m = el.mutation
-    qt = compiler.preparer.quote_identifier
-    body = compiler.process(el.body, **kw)
-    keys = [(qt(c), _bind(compiler, f'$."{c}"', kw)) for c in m.on_conflict]
-    target = ", ".join(c for c, _ in keys)
-    values = ", ".join(f"_body.value ->> {p}" for _, p in keys)
-    return (f"SELECT count(*) FROM {qt(m.table)} WHERE ({target}) IN "
-            f"(SELECT {values} FROM json_each({body}) AS _body)")
+@compiles(DefaultRows, "sqlite")
+def _default_rows(el: DefaultRows, compiler: Any, **kw: Any) -> str:
+    # no zero-column SELECT: DEFAULT VALUES (one row), which takes no ON CONFLICT
+    return nested(compiler, el.plain, kw)
 
 
-def _json_rows(value: Any, kind: str) -> str:
-    """Body rows with each value read as PostgreSQL would read it for its column."""
-    kinds = dict(value.kinds)
-    rows = [{k: _body_value(v, kinds.get(k, "text")) for k, v in row.items()}
-            for row in value.rows]
-    return orjson.dumps(rows).decode()
-
-
-def _body_value(value: Any, kind: str) -> Any:
-    if value is None or kind in ("json", "other"):
-        return value
-    if kind == "boolean" and isinstance(value, bool):
-        return value
-    if kind in ("integer", "number", "boolean") and isinstance(value, (int, float)) \
-            and not isinstance(value, bool):
-        if kind == "integer" and isinstance(value, float) and not value.is_integer():
-            raise _invalid("integer", value)
-        return value
-    if isinstance(value, (dict, list)):
-        if kind == "text":
-            return orjson.dumps(value).decode()
-        raise _invalid(kind, orjson.dumps(value).decode())
-    if isinstance(value, bool):
-        if kind == "text":
-            return "true" if value else "false"
-        raise _invalid(kind, value)
-    return _scalar(value, kind) if kind in ("integer", "number", "boolean") else str(value)
+def mutated_table(table: str) -> str:
+    """The temp table a write's returned rows are copied into (one per written table)."""
+    return f"_dbrest_mut_{table}"
 
 
 SQLITE = Dialect(
@@ -339,17 +199,7 @@ SQLITE = Dialect(
     sa_dialect=sqlite.dialect(),
     caps=Capabilities(range_operators=False, full_text_search=False, planned_count=False,
                       schemas=False, dml_in_cte=False),
-    converters={
-        "text": _scalar,
-        "json_value": _scalar,
-        "like": lambda v, k: like_to_glob(str(v)),
-        "text_list": lambda v, k: orjson.dumps([_scalar(x, k) for x in v]).decode(),
-        "like_list": lambda v, k: orjson.dumps([like_to_glob(str(x)) for x in v]).decode(),
-        "json_key": _json_key,
-        "json_index": _json_index,
-        "int": _limit,
-        "json_rows": _json_rows,
-    },
+    converters=SQLITE_CONVERTERS,
     mutated_source=mutated_table,
-    stage_rows=temp_statements,
+    insert=sqlite.insert,
 )

@@ -1,0 +1,15 @@
+-- step:
+CREATE TEMP TABLE IF NOT EXISTS "_dbrest_mut_books" AS SELECT * FROM main."books" WHERE 0
+-- params: []
+-- step:
+DELETE FROM temp."_dbrest_mut_books"
+-- params: []
+-- step (copy):
+DELETE FROM "books" AS t WHERE t."id" IN (SELECT value FROM json_each(?)) RETURNING *
+-- params: ["[1,2]"]
+-- copy: INSERT INTO temp."_dbrest_mut_books" VALUES 
+-- main:
+SELECT NULL AS total, count(*) AS page_total, coalesce(json_group_array(json_object()), '[]') AS body, current_setting(?, 1) AS response_headers, current_setting(?, 1) AS response_status 
+FROM (SELECT 1 
+FROM "_dbrest_mut_books" AS t) AS _dbrest_t
+-- params: ["response.headers", "response.status"]
