@@ -67,4 +67,10 @@ class Backend(Protocol):
         transaction rolls back); `rollback` ends a successful one with a rollback too."""
         ...
 
+    async def run_call(self, compiled: CompiledRead, values: Sequence[object],
+                       ctx: RequestContext, check: Callable[[ReadResult], None],
+                       rollback: bool, readonly: bool) -> ReadResult:
+        """Run an RPC call (`readonly`: in a READ ONLY transaction); see `run_write`."""
+        ...
+
     async def ping(self) -> bool: ...

@@ -22,6 +22,7 @@ class Capabilities:
     planned_count: bool  # count=planned/estimated from the query planner
     schemas: bool  # tables are schema-qualified (SQLite serves one schema, unqualified)
     dml_in_cte: bool  # `WITH s AS (INSERT … RETURNING …) SELECT …` (else: a temp table)
+    functions: bool = False  # RPC: calling the database's functions (render/call.py)
 
 
 @dataclass(frozen=True)

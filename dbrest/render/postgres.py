@@ -205,7 +205,7 @@ POSTGRES = Dialect(
     name="postgresql",
     sa_dialect=postgresql.dialect(paramstyle="numeric_dollar"),  # type: ignore[no-untyped-call]
     caps=Capabilities(range_operators=True, full_text_search=True, planned_count=True,
-                      schemas=True, dml_in_cte=True),
+                      schemas=True, dml_in_cte=True, functions=True),
     converters={
         "text": _text, "like": _text, "json_key": _text, "json_value": _text,
         "text_list": _text_list, "like_list": _text_list,
