@@ -20,6 +20,7 @@ import orjson
 from dbrest.errors import AmbiguousFunction, FunctionNotFound, MaxAffectedRpcViolation
 from dbrest.http import HttpResponse
 from dbrest.parse import ast
+from dbrest.parse.rpc import RpcCall
 from dbrest.plan.negotiate import negotiate
 from dbrest.plan.read import (
     DEFAULT_OPTIONS,
@@ -108,12 +109,12 @@ def result_table(cache: SchemaCache, routine: Routine) -> Table:
 
 # -- which function -------------------------------------------------------------------------
 
-def find_routine(cache: SchemaCache, schema: str, name: str, rpc: ast.RpcCall,
+def find_routine(cache: SchemaCache, schema: str, name: str, rpc: RpcCall,
                  single_object: bool, is_post: bool) -> Routine:
     """PostgREST `findProc`: overloads whose parameters the argument names fit; else the
     one with a single unnamed parameter of a type the body's media type fits."""
     keys = rpc.keys
-    overloads = cache.routines.get((schema, name), ())
+    overloads: tuple[Routine, ...] = cache.routines.get((schema, name), ())
     matches = [r for r in overloads if _fits(r, keys, single_object, rpc.media, is_post)]
     fallback = [r for r in overloads
                 if not _fits(r, keys, single_object, rpc.media, is_post)
@@ -188,7 +189,7 @@ def _closest(word: str, candidates: list[str], cutoff: float) -> str | None:
 
 # -- the arguments ----------------------------------------------------------------------------
 
-def call_arguments(routine: Routine, rpc: ast.RpcCall, single_object: bool
+def call_arguments(routine: Routine, rpc: RpcCall, single_object: bool
                    ) -> tuple[tuple[RoutineParam, ...], str | None, str | None]:
     """(named parameters passed, positional type, the one value bound)."""
     if single_object or (len(routine.params) == 1 and routine.params[0].name == ""
@@ -209,11 +210,11 @@ def call_arguments(routine: Routine, rpc: ast.RpcCall, single_object: bool
     by_name = {p.name: p for p in args}
     obj: dict[str, object] = {}
     for key, values in rpc.pairs:
-        param = by_name.get(key)
-        if param is None:
+        given = by_name.get(key)
+        if given is None:
             continue
         # repeated keys: an array for variadic and array parameters, else the last value
-        many = param.variadic or (param.is_array and len(values) > 1)
+        many = given.variadic or (given.is_array and len(values) > 1)
         obj[key] = list(values) if many else values[-1]
     return args, None, orjson.dumps(obj).decode()
 

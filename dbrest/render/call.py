@@ -99,7 +99,7 @@ def lower_call(plan: CallPlan, renderer: Renderer) -> Any:
     if not dialect.caps.functions:
         raise NotImplementedOnBackend(f"functions (RPC) are not available on {dialect.name}")
     lowerer = Lowerer(dialect, plan)
-    body = sa.bindparam(f"p{plan.body.index}") if plan.body is not None else None
+    body: Any = sa.bindparam(f"p{plan.body.index}") if plan.body is not None else None
     if plan.read is not None:
         read = aggregate(lowerer, plan.read, plan.strip_nulls, plan.count)
     else:

@@ -70,7 +70,7 @@ def routine_from_row(row: Any, schemas: Sequence[str]) -> Routine:
         returns = "composite"
         columns = tuple(Column(n, t, kind_of(t)) for n, t in outputs)
     return Routine(row["schema"], row["name"], params, returns, row["returns_set"],
-                   row["return_type"], row["volatility"], table, columns)  # type: ignore[arg-type]
+                   row["return_type"], row["volatility"], table, columns)
 
 
 async def introspect_routines(conn: Any, schemas: Sequence[str]
