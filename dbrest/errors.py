@@ -277,3 +277,23 @@ class UndefinedObject(ApiRequestError):
     """42704: a cast to a type the planner does not know, as PostgreSQL answers it."""
 
     code = "42704"
+
+
+# -- RPC (functions) ------------------------------------------------------------------------
+
+class FunctionNotFound(ApiRequestError):
+    code = "PGRST202"
+    status = 404
+
+
+class AmbiguousFunction(ApiRequestError):
+    code = "PGRST203"
+    status = 300
+
+
+class MaxAffectedRpcViolation(ApiRequestError):
+    code = "PGRST128"
+
+    def __init__(self) -> None:
+        super().__init__("Function must return SETOF or TABLE when max-affected preference "
+                         "is used with handling=strict")

@@ -22,9 +22,11 @@ from dbrest.exec.base import Backend, RequestContext
 from dbrest.http import HttpRequest, HttpResponse
 from dbrest.parse.ast import ApiRequest
 from dbrest.parse.request import parse_request
+from dbrest.plan.call import plan_call, rpc_options
 from dbrest.plan.mutate import plan_mutation
 from dbrest.plan.read import PlanOptions, plan_read
 from dbrest.plan.types import MutationPlan, QueryPlan
+from dbrest.render.call import render_call
 from dbrest.render.compile import Renderer
 from dbrest.schema import SchemaCache
 from dbrest.serialize import (
@@ -34,6 +36,7 @@ from dbrest.serialize import (
     serialize_read,
     serialize_write,
 )
+from dbrest.serialize_rpc import check_call, serialize_call
 
 log = logging.getLogger("dbrest")
 
@@ -96,6 +99,10 @@ class Pipeline:
         timer.lap("parse")
         if not api.resource:
             return self.untimed(self.root(), timer)
+        if api.is_rpc:  # RPC (issue 10): a separate branch, see `call`
+            if api.method == "OPTIONS":
+                return self.untimed(rpc_options(self.cache, api), timer)
+            return await self.call(api, request_context(req, auth), timer)
         if api.method == "OPTIONS":
             return self.untimed(self.options_response(api.schema, api.resource), timer)
         ctx = request_context(req, auth)
@@ -126,6 +133,19 @@ class Pipeline:
                                               planned.write.rollback)
         timer.lap("transaction")
         response = apply_response_settings(serialize_write(planned, result), result)
+        timer.lap("response")
+        return response
+
+    # -- RPC (issue 10): re-home with the pipeline refactor --------------------------------
+    async def call(self, api: ApiRequest, ctx: RequestContext, timer: Timer) -> HttpResponse:
+        call = plan_call(api, self.cache, self.options)
+        compiled = render_call(self.renderer, call.planned.plan)  # type: ignore[arg-type]
+        timer.lap("plan")
+        result = await self.backend.run_call(compiled, call.planned.values, ctx,
+                                             lambda r: check_call(call, r), call.rollback,
+                                             call.readonly)
+        timer.lap("transaction")
+        response = apply_response_settings(serialize_call(call, result), result)
         timer.lap("response")
         return response
 

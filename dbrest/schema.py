@@ -63,6 +63,8 @@ class SchemaCache:
     # derived once, here: (schema, table) → its relationships (dbrest/relationships.py)
     relationships: dict[tuple[str, str], tuple[Any, ...]] = field(
         default_factory=dict, compare=False)
+    # RPC: (schema, function name) → its overloads (`Routine`, below)
+    routines: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         from dbrest.relationships import build_relationships
@@ -106,3 +108,38 @@ def kind_of(native_type: str) -> Kind:
     if any(s in t for s in ("real", "floa", "doub", "numeric", "decimal")):
         return "number"
     return "other"
+
+
+# -- functions (RPC) ---------------------------------------------------------------------------
+
+ReturnShape = Literal["scalar", "composite", "void"]
+
+
+@dataclass(frozen=True, slots=True)
+class RoutineParam:
+    name: str  # "" for an unnamed parameter
+    type: str  # `format_type` of the parameter (the array type for a variadic one)
+    required: bool = True  # no default
+    variadic: bool = False
+    is_array: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Routine:
+    """A function of an exposed schema, as PostgREST's `Routine` describes it."""
+
+    schema: str
+    name: str
+    params: tuple[RoutineParam, ...]
+    returns: ReturnShape
+    returns_set: bool
+    return_type: str  # `format_type` of the return type
+    volatility: Literal["v", "s", "i"] = "v"
+    # composite results: the table or view returned (embeddable) or None (a bare type,
+    # a `TABLE(...)`/OUT-parameter record)
+    return_table: tuple[str, str] | None = None
+    # composite results that are not a table or view: their columns
+    return_columns: tuple[Column, ...] = ()
+
+    def signature(self) -> str:
+        return ", ".join(f"{p.name} => {p.type}" for p in self.params)

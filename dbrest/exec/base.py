@@ -71,4 +71,10 @@ class Backend(Protocol):
         """The in-database configuration (`db_config`): `{key: value}` for these keys."""
         ...
 
+    async def run_call(self, compiled: CompiledRead, values: Sequence[object],
+                       ctx: RequestContext, check: Callable[[ReadResult], None],
+                       rollback: bool, readonly: bool) -> ReadResult:
+        """Run an RPC call (`readonly`: in a READ ONLY transaction); see `run_write`."""
+        ...
+
     async def ping(self) -> bool: ...

@@ -172,6 +172,25 @@ class PostgresBackend:
             return done.result
         return result
 
+    # -- RPC (issue 10): re-home with the exec refactor -------------------------------------
+    async def run_call(self, compiled: CompiledRead, values: Sequence[object],
+                       ctx: RequestContext, check: Callable[[ReadResult], None],
+                       rollback: bool, readonly: bool) -> ReadResult:
+        """A function call in one transaction: READ ONLY for GET/HEAD and for STABLE or
+        IMMUTABLE functions (so a VOLATILE one called by GET fails with 25006, as in
+        PostgREST); `check` may refuse the result, `rollback` discards a good one."""
+        try:
+            async with self._transaction(ctx, readonly=readonly) as raw:
+                row = await raw.fetchrow(compiled.main.sql, *compiled.main.bind(values))
+                result = ReadResult(row["total"], row["page_total"], row["body"], None,
+                                    row["response_headers"], row["response_status"])
+                check(result)
+                if rollback:
+                    raise Rollback(result)
+        except Rollback as done:
+            return done.result
+        return result
+
 
 _DB_SETTINGS_SQL = """
 WITH role_setting AS (

@@ -259,3 +259,11 @@ class SqliteBackend:
             raise map_sqlite_error(err) from err
         assert row is not None
         return ReadResult(row[0], row[1], row[2], None, row[3], row[4])
+
+    # -- RPC (issue 10): SQLite has no functions yet; the planner answers PGRST202 first --
+    async def run_call(self, compiled: CompiledRead, values: Sequence[object],
+                       ctx: RequestContext, check: Callable[[ReadResult], None],
+                       rollback: bool, readonly: bool) -> ReadResult:
+        from dbrest.errors import NotImplementedOnBackend
+
+        raise NotImplementedOnBackend("functions (RPC) are not available on sqlite")

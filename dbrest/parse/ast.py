@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Literal, TypeAlias
 
 from dbrest.parse.body import Payload
+from dbrest.parse.rpc import RpcCall
 
 EmbedPath: TypeAlias = tuple[str, ...]
 
@@ -156,6 +157,7 @@ class Preferences:
     tx: Literal["commit", "rollback"] | None = None
     timezone: str | None = None
     max_affected: int | None = None
+    params: Literal["single-object"] | None = None  # RPC: the body is one json argument
     invalid: tuple[str, ...] = ()
 
 
@@ -198,3 +200,8 @@ class ApiRequest:
     payload: Payload | None = None
     rollback: bool = False  # end the transaction with a rollback (db_tx_end / Prefer: tx)
     tx_allowed: bool = False  # `Prefer: tx=` is honoured (db_tx_end *-allow-override)
+    rpc: RpcCall | None = None  # `/rpc/<fn>`: the function's arguments as sent
+
+    @property
+    def is_rpc(self) -> bool:
+        return self.rpc is not None

@@ -20,6 +20,7 @@ _PREF_VALUES: dict[str, tuple[str, ...]] = {
     "missing": ("default", "null"),
     "handling": ("strict", "lenient"),
     "tx": ("commit", "rollback"),
+    "params": ("single-object",),
 }
 _FIELD = {"return": "return_", "max-affected": "max_affected"}
 

@@ -7,16 +7,30 @@ PGRST1xx errors for what is malformed.
 
 from __future__ import annotations
 
-from dbrest.errors import InvalidRange, InvalidResourcePath, InvalidSchema, UnsupportedMethod
+from dbrest.errors import (
+    InvalidRange,
+    InvalidResourcePath,
+    InvalidRpcMethod,
+    InvalidSchema,
+    UnsupportedMethod,
+)
 from dbrest.http import HttpRequest
 from dbrest.parse.ast import ApiRequest, Range
 from dbrest.parse.body import parse_payload
 from dbrest.parse.headers import intersect, parse_accept, parse_prefer, parse_range
 from dbrest.parse.query_params import parse_query_params
+from dbrest.parse.rpc import RpcCall, group_pairs, parse_rpc_body, split_rpc_query
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+RPC_METHODS = frozenset({"GET", "HEAD", "POST", "OPTIONS"})
+
+
+def rpc_name(path: str) -> str | None:
+    """`/rpc/fn` → 'fn' (PostgREST's `TargetProc`); anything else → None."""
+    parts = [p for p in path.split("/") if p]
+    return parts[1] if len(parts) == 2 and parts[0] == "rpc" else None
 
 
 def resource_of(path: str) -> str | None:
@@ -54,12 +68,18 @@ def parse_request(req: HttpRequest, schemas: tuple[str, ...],
                   tx_end: str = "commit") -> ApiRequest:
     # PostgREST's order of checks: path (PGRST125), schema (PGRST106), method (PGRST117),
     # query string (PGRST100), ranges (PGRST103).
-    resource = resource_of(req.path)
+    function = rpc_name(req.path)
+    resource = function if function is not None else resource_of(req.path)
     schema, profiled = parse_schema(req, schemas)
     allowed = METHODS if resource is not None else READ_METHODS  # `/` is read-only
     if req.method not in allowed:
         raise UnsupportedMethod(f"Unsupported HTTP method: {req.method}")
-    query = parse_query_params(req.query)
+    if function is not None and req.method not in RPC_METHODS:
+        raise InvalidRpcMethod(f"Cannot use the {req.method} method on RPC")
+    pairs = req.query
+    if function is not None:  # RPC: arguments in the query string are not filters
+        args, pairs = split_rpc_query(req.query)
+    query = parse_query_params(pairs)
     root = dict(query.ranges).get((), Range())
     if root.limit is not None and root.limit < 0:
         raise InvalidRange("Limit should be greater than or equal to zero.")
@@ -70,12 +90,17 @@ def parse_request(req: HttpRequest, schemas: tuple[str, ...],
                            "boundary in the Range header.")
     prefs = parse_prefer(req.header_all("prefer"))
     payload = None
-    if req.method in ("POST", "PATCH", "PUT") and resource:
+    rpc = None
+    if function is not None:
+        rpc = (parse_rpc_body(req.header("content-type"), req.body,
+                              prefs.params == "single-object", query.columns)
+               if req.method == "POST" else RpcCall("pairs", pairs=group_pairs(args)))
+    elif req.method in ("POST", "PATCH", "PUT") and resource:
         payload = parse_payload(req.header("content-type"), req.body, query.columns)
     rollback, tx_allowed = parse_tx(prefs.tx, tx_end)
     return ApiRequest(
         method=req.method, schema=schema, resource=resource or "", query=query,
         top_range=intersect(root, header_range), preferences=prefs,
         accept=parse_accept(req.header("accept")), profile_requested=profiled,
-        payload=payload, rollback=rollback, tx_allowed=tx_allowed,
+        payload=payload, rollback=rollback, tx_allowed=tx_allowed, rpc=rpc,
     )

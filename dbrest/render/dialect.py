@@ -24,6 +24,7 @@ class Capabilities:
     # `WITH s AS (INSERT … RETURNING …) SELECT …`, an upsert's RETURNING telling inserted
     # rows (`xmax = 0`); else the rows are staged in a temp table, inserts pre-counted
     dml_in_cte: bool
+    functions: bool = False  # RPC: calling the database's functions (render/call.py)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ POSTGRES = Dialect(
     name="postgresql",
     sa_dialect=postgresql.dialect(paramstyle="numeric_dollar"),  # type: ignore[no-untyped-call]
     caps=Capabilities(range_operators=True, full_text_search=True, planned_count=True,
-                      schemas=True, dml_in_cte=True),
+                      schemas=True, dml_in_cte=True, functions=True),
     converters=POSTGRES_CONVERTERS,
     mutated_source=lambda table: PG_SOURCE,
     insert=postgresql.insert,

@@ -96,3 +96,27 @@ def test_errors_reach_the_client_as_api_errors(uri: str) -> None:
         return err.value.code
 
     assert run(uri, scenario) == "PGRST205"
+
+
+def test_rpc(uri: str) -> None:
+    """`.rpc()`: POST and GET calls, filters and order on a set, errors (PostgreSQL; SQLite
+    has no functions yet and answers PGRST202)."""
+    async def scenario(c: Any) -> Any:
+        if not uri.startswith("postgres"):
+            with pytest.raises(postgrest.APIError) as err:
+                await c.rpc("add_them", {"a": 1, "b": 2}).execute()
+            return err.value.code
+        return [
+            (await c.rpc("add_them", {"a": 1, "b": 2}).execute()).data,
+            (await c.rpc("greet", {"name": "client"}, get=True).execute()).data,
+            (await c.rpc("books_by", {"author": 1}).select("id").gt("year", 1968)
+             .order("id", desc=True).execute()).data,
+            (await c.rpc("books_by", {"author": 2}, count="exact").select("id").limit(1)
+             .execute()).count,
+        ]
+
+    result = run(uri, scenario)
+    if uri.startswith("postgres"):
+        assert result == [3, "hello client", [{"id": 3}, {"id": 2}], 3]
+    else:
+        assert result == "PGRST202"

@@ -313,9 +313,10 @@ def requests(draw: st.DrawFn, schema: Schema) -> Request:
 
 # -- the property ----------------------------------------------------------------------------------
 
-def check(apps: Apps, backend: str, req: Request) -> None:
+def check(apps: Apps, backend: str, req: Request, body: bytes = b"") -> None:
     del apps.log.records[:]
-    response = apps.backends[backend].request(req.method, req.url, headers=req.headers)
+    response = apps.backends[backend].request(req.method, req.url, headers=req.headers,
+                                              content=body)
     logged = "\n".join(apps.log.records)
     assert response.status_code < 500, \
         f"{backend}: {req} → {response.status_code} {response.text[:300]}\n{logged}"

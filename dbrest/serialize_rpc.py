@@ -1,0 +1,51 @@
+"""RPC results → `HttpResponse` (PostgREST `Response.hs` for `ActionInvoke`).
+
+A set is answered as a read (Content-Range, range status, CSV, singular object); a
+scalar is its bare JSON value; a single composite is an object; `void` is 204 with no
+body. `check_call` refuses a result inside the transaction (it rolls back), as PostgREST
+does for `max-affected` and for a non-singular `vnd.pgrst.object`.
+"""
+
+from __future__ import annotations
+
+from dbrest.errors import MaxAffectedViolation, SingularityError
+from dbrest.exec.base import ReadResult
+from dbrest.http import HttpResponse
+from dbrest.plan.call import CallPlan, PlannedCall
+from dbrest.serialize import serialize_read
+
+
+def check_call(call: PlannedCall, result: ReadResult) -> None:
+    plan = call.planned.plan
+    assert isinstance(plan, CallPlan)
+    if plan.output == "object" and plan.returns_set and result.page_total != 1:
+        raise SingularityError(result.page_total)
+    if call.max_affected is not None and result.page_total > call.max_affected:
+        raise MaxAffectedViolation(result.page_total)
+
+
+def serialize_call(call: PlannedCall, result: ReadResult) -> HttpResponse:
+    planned = call.planned
+    plan = planned.plan
+    assert isinstance(plan, CallPlan)
+    if plan.returns == "void":
+        headers = tuple(h for h in _headers(planned.preference_applied, planned))
+        return HttpResponse(204, headers, b"")
+    if plan.returns_set and (plan.read is not None or plan.output != "csv"):
+        return serialize_read(planned, result)
+    # one value: a scalar as is, a composite as the object (not an array of one)
+    body = result.body
+    if plan.returns == "composite":
+        body = body.strip()[1:-1] or "null"
+    headers = (("content-type", planned.content_type),
+               *_headers(planned.preference_applied, planned))
+    return HttpResponse(200, headers, b"" if planned.method == "HEAD" else body.encode())
+
+
+def _headers(applied: tuple[str, ...], planned: object) -> list[tuple[str, str]]:
+    out = []
+    if applied:
+        out.append(("preference-applied", ", ".join(applied)))
+    if getattr(planned, "profile_header", False):
+        out.append(("content-profile", getattr(planned, "schema", "")))
+    return out

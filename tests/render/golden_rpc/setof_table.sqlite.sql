@@ -1,0 +1,1 @@
+-- error: PGRST127 functions (RPC) are not available on sqlite
