@@ -42,10 +42,10 @@ def _matches(rel: Relationship, target: str, hint: str | None) -> bool:
 
 def find_relationship(cache: SchemaCache, schema: str, origin: str, target: str,
                       hint: str | None) -> Relationship:
-    candidates: list[Relationship] = sorted(
-        (rel for rel in cache.relationships.get((schema, origin), ())
-         if _matches(rel, target, hint)),
-        key=lambda rel: (rel.cardinality, rel.constraint))
+    # Only relations of the request's schema (PostgREST looks relationships up by origin
+    # *and* foreign schema), in the cache's order, which PGRST201 lists candidates in.
+    candidates = [rel for rel in cache.relationships.get((schema, origin), ())
+                  if rel.foreign_schema == schema and _matches(rel, target, hint)]
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
