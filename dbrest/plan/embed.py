@@ -46,8 +46,9 @@ def find_relationship(cache: SchemaCache, schema: str, origin: str, target: str,
     # *and* foreign schema, so a same-named relation elsewhere never competes); another
     # exposed schema's only when none matches (dbrest embeds across exposed schemas).
     # In the cache's order, which PGRST201 lists candidates in.
-    matching = [rel for rel in cache.relationships.get((schema, origin), ())
-                if _matches(rel, target, hint)]
+    matching: list[Relationship] = [
+        rel for rel in cache.relationships.get((schema, origin), ())
+        if _matches(rel, target, hint)]
     candidates = [rel for rel in matching if rel.foreign_schema == schema] or matching
     if len(candidates) == 1:
         return candidates[0]
