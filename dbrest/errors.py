@@ -217,6 +217,13 @@ class UndefinedColumn(ApiRequestError):
     code = "42703"
 
 
+class DuplicateAlias(ApiRequestError):
+    """42712 raised by the planner: two embeds of one node under the same name give
+    PostgREST's query two joins with one alias, which PostgreSQL refuses this way."""
+
+    code = "42712"
+
+
 # -- auth (PGRST3xx) -----------------------------------------------------------------------
 
 class JwtDecodeError(DbrestError):

@@ -5,7 +5,10 @@ every foreign key gives a to-one relationship from its table (many-to-one, or on
 when its columns are also a primary or unique key) and the reverse one-to-many (or
 one-to-one); a table whose primary key covers two foreign keys is a junction giving
 many-to-many relationships between the tables they reference. Views inherit the
-foreign keys of their base tables when they expose the key columns (`view_sources`).
+foreign keys of their base tables when they expose the key columns (`view_sources`), and
+their base tables' primary keys (`addViewPrimaryKeys`), so a view can be a junction too.
+Only relations of the exposed schemas (those in the cache's tables) take part: a view
+over a table of a hidden schema relates to the other exposed views, not to that table.
 """
 
 from __future__ import annotations
@@ -66,12 +69,15 @@ def view_foreign_keys(cache: SchemaCache) -> list[ForeignKey]:
         return out
 
     derived: list[ForeignKey] = []
+    exposed = cache.tables.keys()
     for fk in cache.foreign_keys:
         for (o_schema, o_table), cols in restated((fk.schema, fk.table), fk.columns):
             for (r_schema, r_table), rcols in restated((fk.ref_schema, fk.ref_table),
                                                        fk.ref_columns):
                 if (o_schema, o_table, r_schema, r_table) == (fk.schema, fk.table,
                                                                fk.ref_schema, fk.ref_table):
+                    continue
+                if (o_schema, o_table) not in exposed or (r_schema, r_table) not in exposed:
                     continue
                 derived.append(ForeignKey(fk.name, o_schema, o_table, cols, r_schema, r_table,
                                           rcols))
@@ -86,6 +92,45 @@ def _is_unique(cache: SchemaCache, schema: str, table: str, cols: tuple[str, ...
     return any(k and set(k) == set(cols) for k in keys)
 
 
+def view_primary_key(cache: SchemaCache, schema: str, name: str) -> tuple[str, ...]:
+    """A view's key: the view columns exposing its base tables' primary keys (PostgREST
+    `addViewPrimaryKeys`), for each base table whose whole key the view exposes."""
+    by_base: dict[QualifiedName, dict[str, str]] = {}
+    for view_col, (b_schema, b_table, b_col) in cache.view_sources.get((schema, name),
+                                                                       {}).items():
+        by_base.setdefault((b_schema, b_table), {}).setdefault(b_col, view_col)
+    key: list[str] = []
+    for (b_schema, b_table), mapping in by_base.items():
+        base = cache.table(b_schema, b_table)
+        if base is not None and base.primary_key and all(c in mapping
+                                                         for c in base.primary_key):
+            key.extend(mapping[c] for c in base.primary_key)
+    return tuple(key)
+
+
+def _primary_key(cache: SchemaCache, schema: str, name: str) -> tuple[str, ...]:
+    table = cache.table(schema, name)
+    if table is None:
+        return ()
+    if table.is_view and not table.primary_key:
+        return view_primary_key(cache, schema, name)
+    return table.primary_key
+
+
+_RANK = {"o2m": 0, "m2o": 1, "o2o": 2, "m2m": 3}
+
+
+def sort_key(rel: Relationship) -> tuple[object, ...]:
+    """PostgREST keeps each table's relationships sorted (`getOverrideRelationshipsMap`,
+    the derived `Ord` of `Relationship`): foreign table, self flag, then the cardinality
+    in constructor order (O2M, M2O, O2O, M2M) and its constraint or junction."""
+    j = rel.junction
+    detail = ((j.schema, j.table, j.constraint1, j.constraint2, j.source_columns,
+               j.target_columns) if j is not None else (rel.constraint, rel.columns))
+    return (rel.foreign_schema, rel.foreign_table, rel.is_self, _RANK[rel.cardinality],
+            detail)
+
+
 def build_relationships(cache: SchemaCache) -> dict[QualifiedName, tuple[Relationship, ...]]:
     rels: dict[QualifiedName, list[Relationship]] = {}
 
@@ -96,7 +141,9 @@ def build_relationships(cache: SchemaCache) -> dict[QualifiedName, tuple[Relatio
     def add(rel: Relationship) -> None:
         rels.setdefault((rel.schema, rel.table), []).append(rel)
 
-    fks = [*cache.foreign_keys, *view_foreign_keys(cache)]
+    exposed = cache.tables.keys()
+    fks = [fk for fk in (*cache.foreign_keys, *view_foreign_keys(cache))
+           if (fk.schema, fk.table) in exposed and (fk.ref_schema, fk.ref_table) in exposed]
     for fk in fks:
         pairs = tuple(zip(fk.columns, fk.ref_columns, strict=False))
         is_self = (fk.schema, fk.table) == (fk.ref_schema, fk.ref_table)
@@ -111,14 +158,13 @@ def build_relationships(cache: SchemaCache) -> dict[QualifiedName, tuple[Relatio
     for fk in fks:
         by_table.setdefault((fk.schema, fk.table), []).append(fk)
     for (schema, name), table_fks in by_table.items():
-        table = cache.table(schema, name)
-        if table is None or not table.primary_key:
+        pk = set(_primary_key(cache, schema, name))
+        if not pk:
             continue
-        pk = set(table.primary_key)
         for fk1 in table_fks:
             for fk2 in table_fks:
                 # Two different keys (not one key restated on a view) within the PK.
-                if set(fk1.columns) == set(fk2.columns) or \
+                if fk1.name == fk2.name or set(fk1.columns) == set(fk2.columns) or \
                         not (set(fk1.columns) | set(fk2.columns)) <= pk:
                     continue
                 junction = Junction(schema, name, fk1.name, fk2.name,
@@ -128,4 +174,4 @@ def build_relationships(cache: SchemaCache) -> dict[QualifiedName, tuple[Relatio
                                  "m2m", fk1.name, (),
                                  (fk1.ref_schema, fk1.ref_table) == (fk2.ref_schema, fk2.ref_table),
                                  is_view(fk2.ref_schema, fk2.ref_table), junction))
-    return {key: tuple(value) for key, value in rels.items()}
+    return {key: tuple(sorted(value, key=sort_key)) for key, value in rels.items()}

@@ -23,6 +23,7 @@ class Column:
     nullable: bool = True
     has_default: bool = False
     default_sql: str | None = None  # the default expression, as the database prints it
+    composite: bool = False  # a composite type: `->` paths read it as JSON (`to_jsonb`)
 
 
 @dataclass(frozen=True, slots=True)

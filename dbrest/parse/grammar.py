@@ -313,8 +313,11 @@ def p_logic_tree(cur: Cursor) -> LogicTree:
         op = "and"
     elif cur.accept("or"):
         op = "or"
-    else:
+    elif negated:
         cur.fail("expecting logic operator (and, or)")
+    else:  # Parsec merges the failed filter (no field name), `not` and the operator
+        cur.fail("expecting field name (* or [a..z0..9_$]), negation operator (not) or "
+                 "logic operator (and, or)")
     cur.skip_ws()
     cur.expect("(", '"("')
     cur.skip_ws()
@@ -359,7 +362,9 @@ def _order_term(cur: Cursor) -> OrderTerm:
     else:
         fld = p_field(cur)
     direction = _order_word(cur, ("asc", "desc"), '"asc", "desc", "nullsfirst" or "nullslast"')
-    nulls = _order_word(cur, ("nullsfirst", "nullslast"), '"nullsfirst" or "nullslast"')
+    nulls = _order_word(cur, ("nullsfirst", "nullslast"), '"nullsfirst" or "nullslast"'
+                        if direction else '"asc", "desc", "nullsfirst" or "nullslast"',
+                        "nullsfirst" if direction else "asc")
     cur.skip_ws()
     if not (cur.at_end() or cur.startswith(",")):
         cur.fail('expecting "," or end of input' if nulls
@@ -367,8 +372,14 @@ def _order_term(cur: Cursor) -> OrderTerm:
     return OrderTerm(fld, direction, nulls and nulls[5:], relation)  # type: ignore[arg-type]
 
 
-def _order_word(cur: Cursor, words: tuple[str, str], expecting: str) -> str | None:
-    """`.word` for one of `words`; a `.` followed by anything else is an error."""
+def _order_word(cur: Cursor, words: tuple[str, str], expecting: str,
+                first: str | None = None) -> str | None:
+    """`.word` for one of `words`; a `.` followed by anything else is an error.
+
+    The error names the first character that differs from the first alternative
+    (`first`, else `words[0]`), at the word's start: Parsec's `string` fails so, and
+    the first alternative's message is the one shown (`id.asc.nlsfst`: unexpected "l").
+    """
     if not cur.startswith("."):
         return None
     for word in words:
@@ -378,7 +389,11 @@ def _order_word(cur: Cursor, words: tuple[str, str], expecting: str) -> str | No
     if words[0] == "asc" and cur.startswith(".nulls"):
         return None  # `col.nullsfirst`: no direction, the nulls option follows
     cur.pos += 1
-    cur.fail(f"expecting {expecting}")
+    target = first or words[0]
+    rest = cur.text[cur.pos:cur.pos + len(target)]
+    differ = next((i for i, (a, b) in enumerate(zip(rest, target, strict=False)) if a != b),
+                  len(rest))
+    cur.fail(f"expecting {expecting}", rest[differ] if differ < len(rest) else "")
     raise AssertionError  # unreachable: fail() raises
 
 

@@ -84,12 +84,30 @@ class Cursor:
         while self.pos < len(self.text) and self.text[self.pos] in " \t":
             self.pos += 1
 
-    def fail(self, expecting: str) -> GrammarError:
-        if self.at_end():
+    def fail(self, expecting: str, found: str | None = None) -> GrammarError:
+        """Fail here, as Parsec words it: the unexpected character (`found`, else the one
+        at the cursor) is shown `"c"`, but `'c'` when end of input was among the
+        expectations — Parsec's `eof` reports it with `show` of a Char and that message
+        takes precedence (`showErrorMessages`)."""
+        char = found if found is not None else (None if self.at_end() else self.text[self.pos])
+        if char is None or char == "":
             unexpected = "unexpected end of input"
         else:
-            unexpected = f'unexpected "{self.text[self.pos]}"'
+            unexpected = f"unexpected {hs_show(char, expecting.endswith('end of input'))}"
         raise GrammarError(self.pos, f"{unexpected} {expecting}")
+
+
+def hs_show(c: str, as_char: bool) -> str:
+    """Haskell's `show` of a Char (`'c'`) or of a one-character String (`"c"`)."""
+    quote = "'" if as_char else '"'
+    escapes = {"\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", quote: "\\" + quote}
+    if c in escapes:
+        body = escapes[c]
+    elif " " <= c <= "~":
+        body = c
+    else:
+        body = f"\\{ord(c)}"
+    return f"{quote}{body}{quote}"
 
 
 def is_ident_char(c: str) -> bool:

@@ -31,8 +31,9 @@ RESERVED = frozenset({"select", "columns", "on_conflict"})
 EMBEDDABLE = frozenset({"order", "limit", "offset", "and", "or"})
 
 
-def run(parser: Callable[[Cursor], T], text: str, what: str) -> T:
-    """Parse all of `text`; a failure is PGRST100 naming `what` and the position."""
+def run(parser: Callable[[Cursor], T], text: str, what: str, shown: str | None = None) -> T:
+    """Parse all of `text`; a failure is PGRST100 naming `what`, the text as the user gave
+    it (`shown`; `or=()` parses `or()` but PostgREST names `()`) and the position."""
     cur = Cursor(text)
     try:
         result = parser(cur)
@@ -41,7 +42,8 @@ def run(parser: Callable[[Cursor], T], text: str, what: str) -> T:
         return result
     except GrammarError as failure:
         err = cur.reported_error(failure)
-        raise ParseError(f'"failed to parse {what} ({text})" (line 1, column {err.pos + 1})',
+        raise ParseError(f'"failed to parse {what} ({text if shown is None else shown})" '
+                         f'(line 1, column {err.pos + 1})',
                          err.details) from None
 
 
@@ -70,7 +72,7 @@ def parse_query_params(pairs: tuple[tuple[str, str], ...]) -> QueryParams:
         if last in EMBEDDABLE:
             if last in ("and", "or"):
                 path, op = _logic_path(key)
-                logic.append((path, run(p_logic_tree, op + value, "logic tree")))
+                logic.append((path, run(p_logic_tree, op + value, "logic tree", value)))
             elif last == "order":
                 order.append((_embed_path(key), run(p_order, value, "order")))
             elif last == "limit":

@@ -42,10 +42,14 @@ def _matches(rel: Relationship, target: str, hint: str | None) -> bool:
 
 def find_relationship(cache: SchemaCache, schema: str, origin: str, target: str,
                       hint: str | None) -> Relationship:
-    candidates: list[Relationship] = sorted(
-        (rel for rel in cache.relationships.get((schema, origin), ())
-         if _matches(rel, target, hint)),
-        key=lambda rel: (rel.cardinality, rel.constraint))
+    # Relations of the request's schema first (PostgREST looks relationships up by origin
+    # *and* foreign schema, so a same-named relation elsewhere never competes); another
+    # exposed schema's only when none matches (dbrest embeds across exposed schemas).
+    # In the cache's order, which PGRST201 lists candidates in.
+    matching: list[Relationship] = [
+        rel for rel in cache.relationships.get((schema, origin), ())
+        if _matches(rel, target, hint)]
+    candidates = [rel for rel in matching if rel.foreign_schema == schema] or matching
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:

@@ -70,7 +70,8 @@ def resolve_field(fld: ast.Field, table: Table, alias: str, values: Values) -> E
              else values.add(step.key, "json_key"))
             for step in fld.json_path)
         final = JSON_TEXT if fld.json_path[-1].arrow == "->>" else JSON_JSON
-        expr = JsonPathExpr(expr, steps, final)
+        # PostgREST reads a composite as JSON for a path (`to_jsonb(col)->'f'`, pgFmtField).
+        expr = JsonPathExpr(expr, steps, final, column.composite)
     return expr
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from dbrest.errors import (
+    DuplicateAlias,
     InvalidPreferences,
     InvalidRange,
     NoRelationship,
@@ -139,6 +140,7 @@ def plan_node(ctx: Context, table: Table, alias: str, items: tuple[ast.SelectIte
     read = ReadPlan(table.schema, table.name, alias, ())
     children: list[Child] = []
     outs: list[SelectOut] = []
+    check_embed_names(table, items, len(next(iter(paths))) + 1)
     for item in items:
         if isinstance(item, ast.SelectRelation):
             outs.extend(plan_embed(ctx, table, read, item, paths, children))
@@ -150,6 +152,20 @@ def plan_node(ctx: Context, table: Table, alias: str, items: tuple[ast.SelectIte
     read = add_filters(ctx, read, table, paths if root_filters else frozenset(), children)
     read = add_order(ctx, read, table, paths, children)
     return add_range(ctx, read, paths)
+
+
+def check_embed_names(table: Table, items: tuple[ast.SelectItem, ...], depth: int) -> None:
+    """Two embeds of one node under one name (`users!a(*),users!b(*)`): PostgREST names
+    each embed's join `<table>_<name>_<depth>` (`Plan.hs` relAggAlias), so PostgreSQL
+    refuses its query with 42712; answer the same rather than a duplicated JSON key."""
+    seen: set[str] = set()
+    for item in items:
+        if isinstance(item, ast.SelectRelation):
+            name = item.alias or item.name
+            if name in seen:
+                raise DuplicateAlias(f'table name "{table.name}_{name}_{depth}" specified '
+                                     "more than once")
+            seen.add(name)
 
 
 def plan_field(ctx: Context, table: Table, alias: str, item: ast.SelectField) -> list[SelectOut]:

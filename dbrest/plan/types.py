@@ -56,6 +56,7 @@ class JsonPathExpr:
     base: Expr
     steps: tuple[tuple[Literal["->", "->>"], Param], ...]
     type: TypeRef  # json for a final `->`, text for a final `->>`
+    to_json: bool = False  # the base is a composite, read as JSON first (`to_jsonb(col)`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,8 +107,10 @@ class Lowerer:
         match e:
             case ColumnExpr(table_alias=alias, column=column):
                 return self.tables.column(alias, column)
-            case JsonPathExpr(base=base, steps=steps):
+            case JsonPathExpr(base=base, steps=steps, to_json=to_json):
                 out = self.expr(base)
+                if to_json:  # only PostgreSQL has composite columns
+                    out = sa.func.to_jsonb(out)
                 for arrow, param in steps:
                     out = JsonStep(out, arrow, bind(param), param.conv == "json_index")
                 return out

@@ -503,3 +503,19 @@ def test_embed_to_a_table_outside_the_exposed_schemas_is_no_relationship() -> No
         plan("/notes?select=*,users(*)", cache=cache)
     assert info.value.error_code() == "PGRST200"
 
+
+
+def test_same_embed_name_twice_is_postgrest_duplicate_alias() -> None:
+    """PostgREST joins each embed as `<table>_<name>_<depth>`: two under one name is
+    PostgreSQL's 42712, never an object with a duplicated key."""
+    from dbrest.errors import DuplicateAlias
+    from dbrest.parse import ast as _ast
+    from dbrest.plan.read import check_embed_names
+    from tests.plan.schema_fixture import CACHE as _CACHE
+    books = _CACHE.table("public", "books")
+    assert books is not None
+    rel = _ast.SelectRelation("authors", ())
+    with pytest.raises(DuplicateAlias) as info:
+        check_embed_names(books, (rel, rel), 1)
+    assert info.value.message == 'table name "books_authors_1" specified more than once'
+    check_embed_names(books, (rel, _ast.SelectRelation("authors", (), alias="a")), 1)

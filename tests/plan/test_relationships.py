@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dbrest.relationships import Relationship, build_relationships, view_foreign_keys
-from dbrest.schema import SchemaCache
+from dbrest.schema import ForeignKey, SchemaCache, Table
 from tests.plan.schema_fixture import (
     CACHE,
     FOREIGN_KEYS,
@@ -195,3 +195,35 @@ def test_build_relationships_is_what_the_cache_holds() -> None:
     rels = build_relationships(CACHE)
     assert rels == CACHE.relationships
     assert all(isinstance(r, Relationship) for group in rels.values() for r in group)
+
+
+def test_view_over_hidden_schema_relates_only_to_exposed_views() -> None:
+    """Views `api.clients`/`api.projects` over `private` tables (not in the cache):
+    the view-to-view relationship only, never one to `private.clients`."""
+    c = Table("api", "clients", (col("id", "integer"), col("name", "text")), (), True)
+    p = Table("api", "projects", (col("id", "integer"), col("client_id", "integer")), (), True)
+    cache = SchemaCache(
+        {("api", "clients"): c, ("api", "projects"): p},
+        (ForeignKey("projects_client_id_fkey", "private", "projects", ("client_id",),
+                    "private", "clients", ("id",)),),
+        {("api", "clients"): {"id": ("private", "clients", "id")},
+         ("api", "projects"): {"id": ("private", "projects", "id"),
+                               "client_id": ("private", "projects", "client_id")}})
+    rels = cache.relationships[("api", "projects")]
+    assert [(r.foreign_schema, r.foreign_table, r.cardinality) for r in rels] == [
+        ("api", "clients", "m2o")]
+
+
+def test_view_exposing_a_junction_key_is_a_junction() -> None:
+    enrol = table("enrol", col("book_id", "integer"), col("tag_id", "integer"),
+                  pk=("book_id", "tag_id"))
+    enrol_v = table("enrol_v", col("book_id", "integer"), col("tag_id", "integer"), pk=(),
+                    view=True)
+    cache = cache_with(enrol, enrol_v, extra_fks=(
+        fk("enrol_book_id_fkey", "enrol", ("book_id",), "books", ("id",)),
+        fk("enrol_tag_id_fkey", "enrol", ("tag_id",), "tags", ("id",))),
+        views={("public", "enrol_v"): {"book_id": ("public", "enrol", "book_id"),
+                                       "tag_id": ("public", "enrol", "tag_id")}})
+    to_tags = [(r.cardinality, r.junction.table if r.junction else r.constraint)
+               for r in cache.relationships[("public", "books")] if r.foreign_table == "tags"]
+    assert to_tags == [("m2m", "book_tags"), ("m2m", "enrol"), ("m2m", "enrol_v")]
