@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 from sqlalchemy.types import NullType
 
@@ -24,6 +25,20 @@ class Coerce(_Element):
     def __init__(self, value: ColumnElement[Any], native_type: str, kind: str,
                  is_list: bool = False) -> None:
         self.value, self.native_type, self.kind, self.is_list = value, native_type, kind, is_list
+
+
+class Temporal(_Element):
+    """One side of a comparison on a date/timestamp column. PostgreSQL compares its own
+    types as they are; SQLite stores ISO-8601 text in several spellings and compares
+    both sides normalised (render/sqlite.py)."""
+
+    def __init__(self, expr: ColumnElement[Any], kind: str) -> None:
+        self.expr, self.kind = expr, kind
+
+
+@compiles(Temporal)
+def _temporal(el: Temporal, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(el.expr, **kw))
 
 
 class JsonScalar(_Element):

@@ -9,6 +9,7 @@ are wrapped so that the JSON built by `json_object` has PostgreSQL's types.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 import orjson
@@ -30,6 +31,7 @@ from dbrest.render.elements import (
     MutationSql,
     Quantified,
     RegexMatch,
+    Temporal,
     TypeCast,
 )
 
@@ -80,14 +82,30 @@ def _like(el: Like, compiler: Any, **kw: Any) -> str:
                     compiler.process(el.pattern, **kw))
 
 
+def normalised(expr: str, kind: str) -> str:
+    """A date/timestamp operand as SQLite's date functions read it, so that ISO-8601
+    spellings of one instant ('T' or space, fractional seconds, 'Z' or an offset, which
+    is applied) compare equal: `date()` for dates, `julianday()` (millisecond precision)
+    for timestamps. Values they cannot read become NULL and match nothing."""
+    return f"date({expr})" if kind == "date" else f"julianday({expr})"
+
+
+@compiles(Temporal, "sqlite")
+def _temporal(el: Temporal, compiler: Any, **kw: Any) -> str:
+    return normalised(compiler.process(el.expr, **kw), el.kind)
+
+
 @compiles(Quantified, "sqlite")
 def _quantified(el: Quantified, compiler: Any, **kw: Any) -> str:
     lhs = compiler.process(el.lhs, **kw)
     values = compiler.process(el.values, **kw)
-    test = _compare(lhs, el.operator, "_q.value")
+    item = "_q.value"
+    if el.kind in ("date", "timestamp") and el.operator in _OPS:
+        lhs, item = normalised(lhs, el.kind), normalised(item, el.kind)
+    test = _compare(lhs, el.operator, item)
     if el.quantifier == "any":
         if el.operator == "eq":
-            return f"{lhs} IN (SELECT value FROM json_each({values}))"
+            return f"{lhs} IN (SELECT {item} FROM json_each({values}) AS _q)"
         return f"EXISTS (SELECT 1 FROM json_each({values}) AS _q WHERE {test})"
     return f"NOT EXISTS (SELECT 1 FROM json_each({values}) AS _q WHERE NOT ({test}))"
 
@@ -198,7 +216,29 @@ def _scalar(value: Any, kind: str) -> Any:
             raise _invalid("numeric", value) from None
         return int(real) if real.is_integer() and "." not in text and "e" not in text.lower() \
             else real
+    if kind in ("date", "timestamp"):
+        return _temporal_value(text, kind)
     return value
+
+
+def _temporal_value(text: str, kind: str) -> str:
+    """A filter value on a date/timestamp column, checked as PostgreSQL would (22007) and
+    spelled the way SQLite's date functions read it (an offset such as `+02` included)."""
+    if text.lower() == "now":
+        return "now"
+    iso = text.replace("z", "Z")
+    if len(iso) > 3 and iso[-3] in "+-" and iso[-2:].isdigit() and ":" in iso:
+        iso += ":00"  # PostgreSQL's `+02`: SQLite wants `+02:00`
+    try:
+        value = datetime.fromisoformat(iso)
+    except ValueError:
+        raise DatabaseError("22007", 400, f'invalid input syntax for type '
+                            f'{"date" if kind == "date" else "timestamp"}: "{text}"') from None
+    if kind == "date":
+        return value.date().isoformat()
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.isoformat(sep=" ")
 
 
 def like_to_glob(pattern: str) -> str:
