@@ -99,13 +99,14 @@ def _temporal(el: Temporal, compiler: Any, **kw: Any) -> str:
 def _quantified(el: Quantified, compiler: Any, **kw: Any) -> str:
     lhs = compiler.process(el.lhs, **kw)
     values = compiler.process(el.values, **kw)
-    item = "_q.value"
+    item, value = "_q.value", "value"
     if el.kind in ("date", "timestamp") and el.operator in _OPS:
-        lhs, item = normalised(lhs, el.kind), normalised(item, el.kind)
+        lhs = normalised(lhs, el.kind)
+        item, value = normalised(item, el.kind), normalised(value, el.kind)
     test = _compare(lhs, el.operator, item)
     if el.quantifier == "any":
         if el.operator == "eq":
-            return f"{lhs} IN (SELECT {item} FROM json_each({values}) AS _q)"
+            return f"{lhs} IN (SELECT {value} FROM json_each({values}))"
         return f"EXISTS (SELECT 1 FROM json_each({values}) AS _q WHERE {test})"
     return f"NOT EXISTS (SELECT 1 FROM json_each({values}) AS _q WHERE NOT ({test}))"
 
