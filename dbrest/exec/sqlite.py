@@ -165,8 +165,8 @@ class SqliteBackend:
             await _run(conn, "PRAGMA foreign_keys = ON")
             if self.wal:
                 # WAL with synchronous=NORMAL: commits survive a crash of the process, and
-                # a write no longer waits for an fsync (sqlite.org/wal.html#performance_considerations);
-                # rollback-journal mode keeps the safe default (FULL).
+                # a write no longer waits for an fsync (sqlite.org/wal.html, "Performance
+                # Considerations"); rollback-journal mode keeps the safe default (FULL).
                 await _run(conn, "PRAGMA synchronous = NORMAL")
             variables: dict[str, str] = {}
             self._vars[id(conn)] = variables
