@@ -106,9 +106,9 @@ def load_sqlite(db_path: str | Path, path: str | Path = FIXTURE) -> None:
     sql = render_fixture("sqlite", path)
     conn = sqlite3.connect(db_path)
     try:
-        # WAL persists in the file and lets the server read while a test writes;
-        # foreign_keys is per connection, on here so a broken fixture fails to load.
-        conn.execute("PRAGMA journal_mode=WAL")
+        # The file keeps SQLite's default (rollback-journal) mode, as users' files have it:
+        # dbrest must open it as it is. foreign_keys is per connection, on here so a
+        # broken fixture fails to load.
         conn.execute("PRAGMA foreign_keys=ON")
         conn.executescript(sql)
         if Path(path) == FIXTURE:

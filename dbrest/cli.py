@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
@@ -115,6 +117,18 @@ class ServeError(Exception):
     pass
 
 
+def fail(line: str) -> int:
+    """Print the one-line start-up error and exit 1 now: a driver's non-daemon thread
+    left behind (e.g. by a connection that failed half-way) would keep the process
+    alive forever after `main` returns."""
+    print(line, file=sys.stderr, flush=True)
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
+           if t is not threading.main_thread()):
+        sys.stdout.flush()
+        os._exit(1)
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = parse_args(argv)
@@ -146,11 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             runner.run(serve(config))
     except DbrestError as err:
         detail = f": {err.details}" if err.details else ""
-        print(f"dbrest: {err.message}{detail}", file=sys.stderr)
-        return 1
+        return fail(f"dbrest: {err.message}{detail}")
     except (ServeError, ConfigError) as err:
-        print(f"dbrest: {err}", file=sys.stderr)
-        return 1
+        return fail(f"dbrest: {err}")
     except KeyboardInterrupt:
         return 0
     return 0

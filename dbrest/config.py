@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from dbrest.settings import ALIASES, BY_KEY, PENDING, SETTINGS, TX_END
 
@@ -78,13 +79,33 @@ class Config:
 
     @property
     def sqlite_path(self) -> str:
-        """`sqlite:PATH`, `sqlite:///PATH` (absolute `sqlite:////PATH`), `sqlite::memory:`."""
-        rest = (self.db_uri or "sqlite::memory:")[len("sqlite:"):]
-        if rest.startswith("///"):
-            rest = rest[3:]
-        elif rest.startswith("//"):
-            rest = rest[2:]
-        return rest
+        """The SQLite file (or `file:` URI, or `:memory:`) a `sqlite:` URI names.
+
+        Two spellings: the short `sqlite:PATH` (`sqlite:app.db`, `sqlite:/abs/app.db`,
+        `sqlite:file:app.db?mode=ro`, `sqlite::memory:`), and SQLAlchemy's URL, read as
+        SQLAlchemy reads it: `sqlite:///relative.db` (three slashes), `sqlite:////abs.db`
+        (four), `sqlite://` or `sqlite:///:memory:` in memory, and with `?uri=true` the
+        path plus the other parameters as an SQLite URI (`sqlite:///file:app.db?mode=ro&uri=true`).
+        """
+        uri = self.db_uri or "sqlite::memory:"
+        rest = uri[len("sqlite:"):]
+        if not rest.startswith("//"):
+            return rest
+        location, _, query = rest[2:].partition("?")
+        host, slash, path = location.partition("/")
+        if host or (location and not slash):
+            raise ConfigError(f"db_uri: invalid SQLite URL '{uri}' (expected "
+                              "sqlite:///relative/path.db or sqlite:////absolute/path.db)")
+        params = dict(parse_qsl(query, keep_blank_values=True))
+        as_uri = params.pop("uri", "").lower() in ("true", "1")
+        if params and not as_uri:
+            raise ConfigError(f"db_uri: SQLite URL parameters need uri=true in '{uri}' "
+                              "(e.g. sqlite:///app.db?mode=ro&uri=true)")
+        if not as_uri:
+            return path or ":memory:"
+        # SQLAlchemy's form is sqlite:///file:app.db?mode=ro&uri=true; `file:` is implied
+        location = path if path.startswith("file:") else f"file:{path}"
+        return location + (f"?{urlencode(params)}" if params else "")
 
 
 _FIELDS = {f.name: f for f in fields(Config)}

@@ -85,28 +85,60 @@ class _Number(str):
     """A JSON number kept as the text the database wrote."""
 
 
-def to_csv(body: str, keys: tuple[str, ...]) -> bytes:
+def to_csv(body: str, keys: tuple[str, ...], arrays: frozenset[str] = frozenset()) -> bytes:
     """Rows as PostgREST writes CSV: a header, then each row as PostgreSQL's record text.
 
     PostgREST strips the parentheses off `row::text`, so values follow `record_out`:
     NULL is empty, `""` and values with quotes, backslashes, commas, parentheses or
-    white space are double-quoted, booleans are `t`/`f`.
+    white space are double-quoted, booleans are `t`/`f`. Columns in `arrays` (array
+    types) are first written as `array_out` does (`{a,"b c",NULL}`).
     """
     rows = json.loads(body, parse_int=_Number, parse_float=_Number)
     lines = [",".join(keys)]
-    lines.extend(",".join(_record_field(row.get(k)) for k in keys) for row in rows)
+    lines.extend(",".join(_record_field(row.get(k), k in arrays) for k in keys) for row in rows)
     return "\n".join(lines).encode()
 
 
-def _record_field(value: object) -> str:
+def _record_field(value: object, array: bool = False) -> str:
     if value is None:
         return ""
     if value is True or value is False:
         return "t" if value else "f"
-    text = _jsonb_text(value) if isinstance(value, (dict, list)) else str(value)
+    if array and isinstance(value, str) and value.startswith("["):
+        # SQLite keeps an array column as JSON text
+        try:
+            value = json.loads(value, parse_int=_Number, parse_float=_Number)
+        except ValueError:
+            pass
+    if array and isinstance(value, list):
+        text = _array_text(value)
+    else:
+        text = _jsonb_text(value) if isinstance(value, (dict, list)) else str(value)
     if text == "" or any(c in '"\\(),' or c.isspace() for c in text):
         return '"' + text.replace("\\", "\\\\").replace('"', '""') + '"'
     return text
+
+
+def _array_text(items: list[object]) -> str:
+    """PostgreSQL's `array_out`: elements quoted when empty, `NULL`-like or holding
+    braces, commas, quotes, backslashes or white space; nested lists are dimensions."""
+    out: list[str] = []
+    for item in items:
+        if item is None:
+            out.append("NULL")
+            continue
+        if isinstance(item, list):
+            out.append(_array_text(item))
+            continue
+        if item is True or item is False:
+            text = "t" if item else "f"
+        else:
+            text = _jsonb_text(item) if isinstance(item, dict) else str(item)
+        if text == "" or text.upper() == "NULL" or any(
+                c in '{},"\\' or c.isspace() for c in text):
+            text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        out.append(text)
+    return "{" + ",".join(out) + "}"
 
 
 def _jsonb_text(value: object) -> str:
@@ -197,5 +229,7 @@ def _shape_body(planned: PlannedRequest, result: ReadResult) -> bytes:
     if output == "object":
         return result.body.strip()[1:-1].encode()  # the one element of `[…]`
     if output == "csv":
-        return to_csv(result.body, tuple(s.key for s in planned.plan.read.select))
+        select = planned.plan.read.select
+        return to_csv(result.body, tuple(s.key for s in select),
+                      frozenset(s.key for s in select if s.expr.type.native_type.endswith("[]")))
     return result.body.encode()

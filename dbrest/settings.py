@@ -33,7 +33,8 @@ TX_END = ("commit", "commit-allow-override", "rollback", "rollback-allow-overrid
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db_uri", "the demo database",
-            "postgres://…, postgresql://…, sqlite:PATH, sqlite:///PATH or sqlite::memory:"),
+            "postgres://…, postgresql://…, sqlite:PATH, sqlite:///relative.db, "
+            "sqlite:////abs/path.db, sqlite:file:PATH?mode=ro or sqlite::memory:"),
     Setting("db_schemas", "public", "exposed schemas, comma-separated; the first is the default "
             "(SQLite's tables are served under the first name)", in_db=True),
     Setting("db_anon_role", "unset", "role for requests without a JWT (unset: they get 401)",

@@ -62,13 +62,39 @@ def test_startup_failure(args: tuple[str, ...], expected: str) -> None:
     assert_one_line_failure(run_cli(*args), expected)
 
 
-def test_unopenable_sqlite_file() -> None:
-    """Exit 1 with the one-line message; a thread's traceback may come with it, before or
-    after (see tests/exec/test_backends.py::test_failed_sqlite_start_leaves_no_thread_behind),
-    which is why this does not use assert_one_line_failure."""
-    proc = run_cli("--db-uri", "sqlite:/nonexistent/dir/app.db")
-    assert proc.returncode == 1
-    assert "dbrest: Database connection error.: unable to open database file" in proc.stderr
+def timed_cli(*args: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.monotonic()
+    proc = run_cli(*args, timeout=15)
+    return proc, time.monotonic() - started
+
+
+def test_missing_sqlite_file_exits_at_once() -> None:
+    """One line naming the path, exit 1, and no empty database left behind."""
+    proc, took = timed_cli("--db-uri", "sqlite:/nonexistent/dir/app.db")
+    assert_one_line_failure(proc, "SQLite database file not found: /nonexistent/dir/app.db")
+    assert took < 5, took
+    assert not Path("/nonexistent/dir/app.db").exists()
+
+
+def test_bad_sqlite_file_exits_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "bad.db"
+    path.write_bytes(b"not a database, just text\n" * 200)
+    proc, took = timed_cli("--db-uri", f"sqlite:{path}")
+    assert_one_line_failure(proc, f"{path}: file is not a database")
+    assert took < 5, took
+
+
+def test_startup_failure_exits_despite_a_lingering_thread() -> None:
+    """A driver thread left running must not keep a failed start-up alive."""
+    code = ("import sys, threading\n"
+            "from dbrest.cli import fail\n"
+            "threading.Thread(target=threading.Event().wait).start()\n"
+            "sys.exit(fail('dbrest: Database connection error.: gone'))\n")
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean_env(),
+                          capture_output=True, text=True, timeout=15)
+    assert time.monotonic() - started < 5
+    assert_one_line_failure(proc, "Database connection error.: gone")
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -126,7 +126,13 @@ def test_db_schemas_list_in_a_file(tmp_path: Path) -> None:
     ("sqlite:/var/db/app.db", "sqlite", "/var/db/app.db"),
     ("sqlite:///x.db", "sqlite", "x.db"),
     ("sqlite:////var/db/x.db", "sqlite", "/var/db/x.db"),
-    ("sqlite://x.db", "sqlite", "x.db"),
+    # SQLAlchemy's URLs, read as SQLAlchemy reads them: three slashes relative, four absolute
+    ("sqlite:///data/x.db", "sqlite", "data/x.db"),
+    ("sqlite://", "sqlite", ":memory:"),
+    ("sqlite:///:memory:", "sqlite", ":memory:"),
+    ("sqlite:///x.db?mode=ro&uri=true", "sqlite", "file:x.db?mode=ro"),
+    ("sqlite:///file:x.db?mode=ro&uri=true", "sqlite", "file:x.db?mode=ro"),
+    ("sqlite:////var/db/x.db?uri=true&mode=rwc", "sqlite", "file:/var/db/x.db?mode=rwc"),
     ("sqlite:file:x.db?mode=ro", "sqlite", "file:x.db?mode=ro"),
     ("postgres://u:p@localhost:5432/db", "postgres", None),
     ("postgresql://u@localhost/db", "postgres", None),
@@ -427,3 +433,27 @@ def test_app_settings_reach_current_setting(backend: str, pg_admin_uri: str,
         assert app.get("/app_greeting").json() == [{"greeting": "hello"}]
     finally:
         app.close()
+
+
+@pytest.mark.parametrize("uri", [
+    "sqlite:///x.db", "sqlite:///data/x.db", "sqlite:////var/db/x.db", "sqlite://",
+    "sqlite:///:memory:", "sqlite:///file:x.db?mode=ro&uri=true",
+    "sqlite:///file:/var/db/x.db?mode=rwc&uri=true",
+])
+def test_sqlalchemy_urls_name_the_file_sqlalchemy_opens(uri: str) -> None:
+    """The database SQLAlchemy's pysqlite dialect would open for the same URL."""
+    from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+    from sqlalchemy.engine import make_url
+
+    args, _ = SQLiteDialect_pysqlite().create_connect_args(make_url(uri))
+    path = load_config({"db_uri": uri}, environ={}).sqlite_path
+    if path.startswith("file:") or path == ":memory:":
+        assert path == args[0]
+    else:  # SQLAlchemy makes it absolute against the working directory, as opening it does
+        assert Path(path).resolve() == Path(args[0])
+
+
+@pytest.mark.parametrize("uri", ["sqlite://x.db", "sqlite://host/x.db", "sqlite:///x.db?mode=ro"])
+def test_invalid_sqlalchemy_urls(uri: str) -> None:
+    with pytest.raises(ConfigError, match="db_uri: "):
+        _ = load_config({"db_uri": uri}, environ={}).sqlite_path

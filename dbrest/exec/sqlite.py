@@ -2,8 +2,9 @@
 
 `databases`' SQLite backend opens a new connection (and thread) on every acquire and
 cannot run set-up per connection, so dbrest keeps its own small pool: each connection
-is opened once in WAL mode with `foreign_keys=ON`, a busy timeout (writers wait rather
-than fail with "database is locked") and the SQL functions the SQLite renderer calls.
+is opened once with `foreign_keys=ON`, a busy timeout (writers wait rather than fail
+with "database is locked") and the SQL functions the SQLite renderer calls. The first
+connection switches the file to WAL (when it can) before any other is opened.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import aiosqlite
 import orjson
@@ -72,11 +76,64 @@ def sql_functions(variables: dict[str, str]) -> list[tuple[str, int, Any, bool]]
     ]
 
 
-def sqlite_target(path: str) -> tuple[str, bool]:
-    """A `sqlite:` path → (what to open, is-URI). `:memory:` becomes a shared cache."""
+@dataclass(frozen=True, slots=True)
+class SqliteTarget:
+    """What `sqlite3.connect(target, uri=True)` opens, and the file behind it."""
+
+    target: str
+    file: str | None  # None: an in-memory database
+    mode: str  # SQLite's URI `mode`: ro, rw, rwc or memory
+
+
+def sqlite_target(path: str) -> SqliteTarget:
+    """A `sqlite:` path → an SQLite URI. Plain paths open with `mode=rw`, so a missing
+    file is an error rather than a new empty database; a `file:` URI may ask for
+    `mode=rwc` (create) or `mode=ro`. `:memory:` becomes a shared cache."""
     if path == ":memory:":
-        return f"file:dbrest_mem_{next(_memory_ids)}?mode=memory&cache=shared", True
-    return path, path.startswith("file:")
+        return SqliteTarget(f"file:dbrest_mem_{next(_memory_ids)}?mode=memory&cache=shared",
+                            None, "memory")
+    if not path.startswith("file:"):
+        return SqliteTarget(f"file:{quote(path)}?mode=rw", path, "rw")
+    location, _, query = path[len("file:"):].partition("?")
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    mode = params.setdefault("mode", "rw")
+    if location.startswith("//"):  # file://[localhost]/abs/path
+        location = location[2:].removeprefix("localhost")
+    file = None if mode == "memory" else unquote(location)
+    return SqliteTarget(f"file:{location}?{urlencode(params)}", file, mode)
+
+
+def writable(file: str) -> bool:
+    """Whether SQLite may write `file`: the file itself and, for its journal (rollback
+    journal or WAL and shared-memory files), the directory it is in."""
+    directory = os.path.dirname(os.path.abspath(file))
+    return os.access(file, os.W_OK) and os.access(directory, os.W_OK)
+
+
+def _read_only(target: SqliteTarget) -> SqliteTarget:
+    return SqliteTarget(target.target.replace("mode=rw", "mode=ro", 1), target.file, "ro")
+
+
+def _checked(target: SqliteTarget) -> SqliteTarget:
+    """Refuse a missing file (unless `mode=rwc`); open a file dbrest may not write
+    read-only, so that reads are served and writes answer 25006."""
+    if target.file is None or target.mode == "rwc":
+        return target
+    if not os.path.isfile(target.file):
+        raise ConnectionError_(
+            "Database connection error.",
+            f"SQLite database file not found: {target.file} (to create an empty one, "
+            f"use --db-uri 'sqlite:file:{target.file}?mode=rwc')")
+    if target.mode == "rw" and not writable(target.file):
+        log.warning("%s is not writable: serving it read-only", target.file)
+        return _read_only(target)
+    return target
+
+
+async def _run(conn: aiosqlite.Connection, sql: str) -> list[Any]:
+    """Run a statement to completion: an unfinished one (a PRAGMA's unread row) keeps
+    its lock, and every other connection then finds the database locked."""
+    return list(await conn.execute_fetchall(sql))
 
 
 class SqliteBackend:
@@ -91,7 +148,9 @@ class SqliteBackend:
         self.seed = seed  # a script run once at start (the bundled demo database)
         if pre_request:
             raise ConfigError("db_pre_request: SQLite has no stored functions to call")
-        self.target, self.is_uri = sqlite_target(path)
+        self.where = sqlite_target(path)
+        self.target, self.is_uri = self.where.target, True
+        self.wal = False  # whether the file is in WAL mode (decided by the first connection)
         self.pool_size = pool_size
         self.acquire_timeout = acquire_timeout
         self.grants = {role: {action: frozenset(tables) for action, tables in actions.items()}
@@ -104,38 +163,69 @@ class SqliteBackend:
     async def _open(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.target, isolation_level=None, uri=self.is_uri,
                                        check_same_thread=False)
-        await conn.execute("PRAGMA busy_timeout = 5000")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        # WAL with synchronous=NORMAL: commits survive a crash of the process, and a
-        # write no longer waits for an fsync (sqlite.org/wal.html#performance_considerations)
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        variables: dict[str, str] = {}
-        self._vars[id(conn)] = variables
-        for name, nargs, fn, deterministic in sql_functions(variables):
-            await conn.create_function(name, nargs, fn, deterministic=deterministic)
-        # `_dbrest_vars(key, val)`: the same settings as a relation, for views and triggers
-        await conn.execute("CREATE TEMP VIEW IF NOT EXISTS _dbrest_vars AS "
-                           "SELECT key, value AS val FROM json_each(dbrest_vars())")
+        try:
+            await _run(conn, "PRAGMA busy_timeout = 5000")
+            await _run(conn, "PRAGMA foreign_keys = ON")
+            if self.wal:
+                # WAL with synchronous=NORMAL: commits survive a crash of the process, and
+                # a write no longer waits for an fsync (sqlite.org/wal.html, "Performance
+                # Considerations"); rollback-journal mode keeps the safe default (FULL).
+                await _run(conn, "PRAGMA synchronous = NORMAL")
+            variables: dict[str, str] = {}
+            self._vars[id(conn)] = variables
+            for name, nargs, fn, deterministic in sql_functions(variables):
+                await conn.create_function(name, nargs, fn, deterministic=deterministic)
+            # `_dbrest_vars(key, val)`: the same settings as a relation, for views and triggers
+            await _run(conn, "CREATE TEMP VIEW IF NOT EXISTS _dbrest_vars AS "
+                             "SELECT key, value AS val FROM json_each(dbrest_vars())")
+        except BaseException:
+            await conn.close()  # else its thread outlives the event loop (and the process hangs)
+            raise
         return conn
 
+    async def _use_wal(self, conn: aiosqlite.Connection) -> None:
+        """Switch the file to WAL on this, the only open connection. It cannot when the
+        file is read-only or another process holds a lock on it: then keep its journal
+        mode (readers and the one writer then take turns, waiting the busy timeout)."""
+        mode = str((await _run(conn, "PRAGMA journal_mode"))[0][0]).lower()
+        if mode != "wal" and self.where.mode in ("rw", "rwc"):
+            await _run(conn, "PRAGMA busy_timeout = 1000")
+            try:
+                mode = str((await _run(conn, "PRAGMA journal_mode = WAL"))[0][0]).lower()
+            except sqlite3.OperationalError as err:
+                log.warning("cannot switch %s to WAL (%s): keeping journal_mode=%s",
+                            self.where.file, err, mode)
+            await _run(conn, "PRAGMA busy_timeout = 5000")
+        self.wal = mode == "wal"
+        if self.wal:
+            await _run(conn, "PRAGMA synchronous = NORMAL")
+
     async def start(self) -> None:
+        self.where = _checked(self.where)
+        self.target = self.where.target
         try:
-            # Open it once synchronously first: a file that cannot be opened fails here,
-            # before any driver thread exists to outlive the event loop.
-            sqlite3.connect(self.target, uri=self.is_uri).close()
+            # Open and read it once synchronously first: a file that cannot be opened, or
+            # is not a database, fails here, before any driver thread exists.
+            probe = sqlite3.connect(self.target, uri=self.is_uri, timeout=1.0)
+            try:
+                probe.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            finally:
+                probe.close()
         except sqlite3.Error as err:
-            raise ConnectionError_("Database connection error.", str(err)) from err
+            raise ConnectionError_("Database connection error.",
+                                   f"{self.where.file or ':memory:'}: {err}") from err
         try:
             first = await self._open()
-            await first.execute("PRAGMA journal_mode = WAL")
+            self._all.append(first)
+            await self._use_wal(first)
             if self.seed is not None:
                 await first.executescript(self.seed)
-            self._all.append(first)
             for _ in range(self.pool_size - 1):
                 self._all.append(await self._open())
         except sqlite3.Error as err:
             await self.stop()
-            raise ConnectionError_("Database connection error.", str(err)) from err
+            raise ConnectionError_("Database connection error.",
+                                   f"{self.where.file or ':memory:'}: {err}") from err
         for conn in self._all:
             self._idle.put_nowait(conn)
         if not self.grants and self.seed is None:  # the demo needs no warning

@@ -22,7 +22,6 @@ _BY_MESSAGE = (
     ("no such function", "42883", 404),
     ("malformed JSON", "22P02", 400),
     ("database is locked", "55P03", 503),
-    ("readonly database", "25006", 405),
 )
 
 
@@ -32,6 +31,10 @@ def map_sqlite_error(err: sqlite3.Error | OverflowError) -> DbrestError:
         return NotImplementedOnBackend(f"SQLite cannot nest this request so deep ({message})")
     if isinstance(err, OverflowError):  # a value beyond SQLite's 64-bit integers
         return DatabaseError("22003", 400, message)
+    if "readonly database" in message:  # PostgreSQL's read-only transaction (25006, 405)
+        return DatabaseError("25006", 405, "cannot execute a write: the SQLite database is "
+                             "open read-only", message,
+                             "make the file and its directory writable by dbrest")
     for fragment, sqlstate, status in _BY_MESSAGE:
         if fragment in message:
             return DatabaseError(sqlstate, status, message)

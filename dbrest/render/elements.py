@@ -77,6 +77,20 @@ def _coerce(el: Coerce, compiler: Any, **kw: Any) -> str:
     return _coerce_sql(compiler.process(el.value, **kw), el.native_type, el.is_list)
 
 
+class Temporal(_Element):
+    """One side of a comparison on a date/timestamp column. PostgreSQL compares its own
+    types as they are; SQLite stores ISO-8601 text in several spellings and compares
+    both sides normalised (render/sqlite.py)."""
+
+    def __init__(self, expr: ColumnElement[Any], kind: str) -> None:
+        self.expr, self.kind = expr, kind
+
+
+@compiles(Temporal)
+def _temporal(el: Temporal, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(el.expr, **kw))
+
+
 class JsonScalar(_Element):
     """A JSON value compared as a scalar: numbers as numbers, strings as text."""
 

@@ -49,6 +49,7 @@ from dbrest.render.elements import (
     PgOperator,
     Quantified,
     RegexMatch,
+    Temporal,
     TypeCast,
 )
 
@@ -174,6 +175,8 @@ class Lowerer:
         right = self.value(rhs, lhs)
         if isinstance(lhs, JsonPathExpr) and lhs.type.kind == "json":
             left, right = JsonScalar(left), JsonScalar(right)
+        elif lhs.type.kind in ("date", "timestamp"):
+            left, right = Temporal(left, lhs.type.kind), Temporal(right, lhs.type.kind)
         if op == "isdistinct":
             return left.is_distinct_from(right)
         return {

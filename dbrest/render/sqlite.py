@@ -30,6 +30,7 @@ from dbrest.render.elements import (
     Quantified,
     RegexMatch,
     ReturnedRow,
+    Temporal,
     TypeCast,
     bind_constant,
     nested,
@@ -80,14 +81,31 @@ def _like(el: Like, compiler: Any, **kw: Any) -> str:
                     compiler.process(el.pattern, **kw))
 
 
+def normalised(expr: str, kind: str) -> str:
+    """A date/timestamp operand as SQLite's date functions read it, so that ISO-8601
+    spellings of one instant ('T' or space, fractional seconds, 'Z' or an offset, which
+    is applied) compare equal: `date()` for dates, `julianday()` (millisecond precision)
+    for timestamps. Values they cannot read become NULL and match nothing."""
+    return f"date({expr})" if kind == "date" else f"julianday({expr})"
+
+
+@compiles(Temporal, "sqlite")
+def _temporal(el: Temporal, compiler: Any, **kw: Any) -> str:
+    return normalised(compiler.process(el.expr, **kw), el.kind)
+
+
 @compiles(Quantified, "sqlite")
 def _quantified(el: Quantified, compiler: Any, **kw: Any) -> str:
     lhs = compiler.process(el.lhs, **kw)
     values = compiler.process(el.values, **kw)
-    test = _compare(lhs, el.operator, "_q.value")
+    item, value = "_q.value", "value"
+    if el.kind in ("date", "timestamp") and el.operator in COMPARISONS:
+        lhs = normalised(lhs, el.kind)
+        item, value = normalised(item, el.kind), normalised(value, el.kind)
+    test = _compare(lhs, el.operator, item)
     if el.quantifier == "any":
         if el.operator == "eq":
-            return f"{lhs} IN (SELECT value FROM json_each({values}))"
+            return f"{lhs} IN (SELECT {value} FROM json_each({values}))"
         return f"EXISTS (SELECT 1 FROM json_each({values}) AS _q WHERE {test})"
     return f"NOT EXISTS (SELECT 1 FROM json_each({values}) AS _q WHERE NOT ({test}))"
 

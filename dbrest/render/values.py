@@ -9,6 +9,7 @@ refuse; list values travel as one JSON text read with `json_each`.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 import orjson
@@ -80,7 +81,29 @@ def _scalar(value: Any, kind: str) -> Any:
             raise _invalid("numeric", value) from None
         return int(real) if real.is_integer() and "." not in text and "e" not in text.lower() \
             else real
+    if kind in ("date", "timestamp"):
+        return _temporal_value(text, kind)
     return value
+
+
+def _temporal_value(text: str, kind: str) -> str:
+    """A filter value on a date/timestamp column, checked as PostgreSQL would (22007) and
+    spelled the way SQLite's date functions read it (an offset such as `+02` included)."""
+    if text.lower() == "now":
+        return "now"
+    iso = text.replace("z", "Z")
+    if len(iso) > 3 and iso[-3] in "+-" and iso[-2:].isdigit() and ":" in iso:
+        iso += ":00"  # PostgreSQL's `+02`: SQLite wants `+02:00`
+    try:
+        value = datetime.fromisoformat(iso)
+    except ValueError:
+        raise DatabaseError("22007", 400, f'invalid input syntax for type '
+                            f'{"date" if kind == "date" else "timestamp"}: "{text}"') from None
+    if kind == "date":
+        return value.date().isoformat()
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.isoformat(sep=" ")
 
 
 def like_to_glob(pattern: str) -> str:

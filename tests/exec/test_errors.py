@@ -125,7 +125,6 @@ def test_map_pg_error(err: FakePgError, authenticated: bool,
     (sqlite3.OperationalError("no such function: nope"), "42883", 404),
     (sqlite3.OperationalError("malformed JSON"), "22P02", 400),
     (sqlite3.OperationalError("database is locked"), "55P03", 503),
-    (sqlite3.OperationalError("attempt to write a readonly database"), "25006", 405),
     (sqlite3.OperationalError("near \"x\": syntax error"), "42000", 400),
     (sqlite3.DatabaseError("file is not a database"), "XX000", 500),
     (sqlite3.InterfaceError("bad parameter or other API misuse"), "XX000", 500),
@@ -134,6 +133,14 @@ def test_map_sqlite_error(err: sqlite3.Error, sqlstate: str, status: int) -> Non
     mapped = map_sqlite_error(err)
     assert (mapped.error_code(), mapped.http_status(), mapped.message) == (
         sqlstate, status, str(err))
+
+
+def test_read_only_sqlite_write_is_25006_with_a_clear_message() -> None:
+    err = sqlite3.OperationalError("attempt to write a readonly database")
+    mapped = map_sqlite_error(err)
+    assert (mapped.error_code(), mapped.http_status()) == ("25006", 405)
+    assert mapped.message == "cannot execute a write: the SQLite database is open read-only"
+    assert mapped.details == str(err)
 
 
 def test_sqlite_errors_from_a_real_connection() -> None:

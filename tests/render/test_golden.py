@@ -48,6 +48,9 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "filter_is": ("/books?select=id&year=is.null&available=is.true&title=not.is.null"
                   "&meta=is.unknown", {}),
     "filter_isdistinct": ("/books?select=id&year=isdistinct.2000", {}),
+    # SQLite: date/timestamp operands normalised, so ISO spellings of one instant are equal
+    "filter_date": ("/books?select=id&published=gte.2024-04-10T09:00:00"
+                    "&published=in.(2024-01-01,2024-02-02)&published=lt(all).{2025-01-01}", {}),
     "filter_any": ("/books?select=id&id=eq(any).{1,2}&title=like(any).{D*,*n}", {}),
     "filter_all": ("/books?select=id&year=gt(all).{1900,1950}&title=ilike(all).{*a*,*e*}", {}),
     "filter_not": ("/books?select=id&year=not.eq.1&id=not.in.(1,2)", {}),
