@@ -94,7 +94,9 @@ def _report(results: list[tuple[Case, list[str] | None]]) -> tuple[int, int, int
         counts = per_file.setdefault(case.file.stem, [0, 0, 0])
         if mismatches is None:
             counts[2] += 1
-        elif mismatches:
+        elif not mismatches:
+            counts[0] += 1
+        else:
             counts[1] += 1
             # One line per case: multi-line details would interleave badly in CI logs.
             detail = "; ".join(m.replace("\n", "\\n") for m in mismatches)
