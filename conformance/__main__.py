@@ -128,6 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CaseError, SpecError) as exc:
         print(exc, file=sys.stderr)
         return 2
+    legacy = sorted({c.file.name for c in cases if c.legacy})
+    if legacy:
+        print(f"deprecated `backends:` in {', '.join(legacy)}: run "
+              "conformance/tools/convert_cases.py", file=sys.stderr)
     results = asyncio.run(_run(args.base_url, cases, server))
     passed, failed, _ = _report(results)
     if not passed and not failed:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import sys
-import warnings
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,9 +63,7 @@ def convert_text(text: str) -> str:
 
 
 def _expectations(path: Path) -> list[object]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        cases = load_cases(path.parent, path.name)
+    cases = load_cases(path.parent, path.name)
     return [(c.id, expected_for(c, {cap}), expected_for(c, set())) for c in cases
             for cap in sorted(set(LEGACY_BACKENDS.values()))]
 

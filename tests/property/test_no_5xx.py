@@ -8,7 +8,7 @@ app of both backends; the answer must be below 500, and an error must be PostgRE
 JSON `{"code","message","details","hint"}`. Only reads: the fixture databases are
 shared by the whole session.
 
-One app per backend (`tests.support.InProcessApp`, with its own event loop) serves the
+One app per backend (`tests.infra.apps.InProcessApp`, with its own event loop) serves the
 whole module; the Hypothesis test is synchronous and runs each request to completion.
 """
 
@@ -43,8 +43,8 @@ from dbrest.parse.ast import (
 )
 from dbrest.parse.grammar import MAX_DEPTH
 from dbrest.parse.printer import print_query
-from tests.property.strategies import AGGREGATES, operations
 from tests.infra.apps import InProcessApp
+from tests.property.strategies import AGGREGATES, operations
 
 # Hypothesis's failure report touches `mypy_extensions.TypedDict`, deprecated; with
 # `filterwarnings = error` that turns a failing example into a pytest INTERNALERROR.
