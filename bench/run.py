@@ -45,8 +45,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # `python bench/run.py` puts bench/, not the repo, on sys.path
     sys.path.insert(0, str(REPO))
 
-from conformance.fixtures import load_postgres, load_sqlite  # noqa: E402
-from conformance.pgserver import create_database, postgres_server  # noqa: E402
+from tests.infra.fixtures import load_postgres, load_sqlite  # noqa: E402
+from tests.infra.pgserver import create_database, postgres_server  # noqa: E402
 
 ROWS = 10_000
 BENCH_DB = "dbrest_bench"
@@ -539,7 +539,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--backend", choices=("postgres", "sqlite", "both"), default="both")
     parser.add_argument("--pg-uri", help="an existing PostgreSQL server (a role that may "
                         f"create databases); database {BENCH_DB} is created and dropped "
-                        "on it. Default: a throwaway server (conformance/pgserver.py)")
+                        "on it. Default: a throwaway server (tests/infra/pgserver.py)")
     parser.add_argument("--duration", type=float, default=5.0,
                         help="seconds measured per workload (default 5)")
     parser.add_argument("--requests", type=int,

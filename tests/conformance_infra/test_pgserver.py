@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
-from conformance import pgserver
-from conformance.fixtures import load_postgres
-from conformance.pgserver import create_database, postgres_server
+from conformance.servers import load_server
+from tests.infra import pgserver
+from tests.infra.fixtures import load_postgres
+from tests.infra.pgserver import create_database, postgres_server
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +82,11 @@ def test_load_postgres_moves_sequences(pg_uri: str, tmp_path: Path) -> None:
     fixture = tmp_path / "schema.sql"
     fixture.write_text(FIXTURE, encoding="utf-8")
     uri = create_database(pg_uri, "dbrest_infra_fixture")
-    asyncio.run(load_postgres(uri, fixture))
+    pg = load_server("dbrest-pg")
+    # the server's own placeholders and its sequence step, after this fixture
+    server = replace(pg, fixture=replace(pg.fixture, files=(str(fixture),
+                                                            "postgres_sequences.sql")))
+    asyncio.run(load_postgres(uri, server))
     rows = asyncio.run(_fetch(uri, """
         INSERT INTO authors (name) VALUES ('c') RETURNING id;
     """))

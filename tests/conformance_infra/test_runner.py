@@ -16,7 +16,6 @@ import httpx
 import pytest
 
 from conformance import __main__ as cli
-from conformance.fixtures import FIXTURE, load_sqlite, render_fixture
 from conformance.runner import (
     Case,
     CaseError,
@@ -26,6 +25,9 @@ from conformance.runner import (
     load_cases,
     run_cases,
 )
+from conformance.servers import Fixture, Server, SpecError, load_server, render_fixture
+from conformance.tools.convert_cases import convert_file
+from tests.infra.fixtures import load_sqlite
 
 
 def _json(
@@ -123,22 +125,80 @@ GOOD = """
   response:
     status: 201
     headers: {Location: null}
-  backends:
-    sqlite: {status: 400, body_subset: {code: PGRST127}}
+  requires: [row_level_security]
+  otherwise: {status: 400, body_subset: {code: PGRST127}}
+- name: three
+  request: {path: /rls}
+  response: {status: 200}
+  requires: [row_level_security, db_pre_request]
 """
 
 
 def test_load_cases_good(tmp_path: Path) -> None:
     cases = load_cases(_write(tmp_path, GOOD))
-    assert [c.name for c in cases] == ["one", "two"]
-    one, two = cases
-    assert one.id == "c::one" and one.backends == {}
+    assert [c.name for c in cases] == ["one", "two", "three"]
+    one, two, three = cases
+    assert one.id == "c::one" and one.requires == () and one.profile == "default"
     assert two.request["method"] == "POST"
     assert two.request["headers"] == {"Prefer": "return=representation", "Content-Length": "0"}
-    assert expected_for(two, "postgres") == {"status": 201, "headers": {"Location": None}}
-    assert expected_for(two, "sqlite") == {"status": 400, "body_subset": {"code": "PGRST127"}}
-    with pytest.raises(ValueError):
-        expected_for(two, "mysql")
+    full = {"row_level_security", "db_pre_request"}
+    assert expected_for(two, full) == {"status": 201, "headers": {"Location": None}}
+    assert expected_for(two, set()) == {"status": 400, "body_subset": {"code": "PGRST127"}}
+    assert expected_for(one, set()) == {"status": 200, "body": []}
+    # lacking a required capability and no `otherwise`: not applicable
+    assert expected_for(three, full) == {"status": 200}
+    assert expected_for(three, {"row_level_security"}) is None
+    assert expected_for(three, load_server("dbrest-sqlite")) is None
+    assert expected_for(three, load_server("dbrest-pg")) == {"status": 200}
+
+
+LEGACY = """
+- name: old
+  request: {path: /x}
+  response: {status: 200}
+  backends:
+    sqlite:  # why
+      status: 400
+      body_subset: {code: PGRST127}
+- name: old flow
+  request: {path: /x}
+  response: {status: 200}
+  backends: {postgres: {status: 404}}
+"""
+
+
+def test_backends_is_a_deprecated_alias(tmp_path: Path) -> None:
+    old, flow = load_cases(_write(tmp_path, LEGACY))  # no warning: it would fail the suite
+    assert old.legacy and old.requires == ("postgresql",)
+    assert expected_for(old, load_server("dbrest-pg")) == {"status": 200}
+    assert expected_for(old, load_server("dbrest-sqlite")) == {
+        "status": 400, "body_subset": {"code": "PGRST127"}}
+    assert expected_for(flow, load_server("dbrest-pg")) == {"status": 404}
+    assert expected_for(flow, load_server("dbrest-sqlite")) == {"status": 200}
+
+
+def test_convert_cases_keeps_the_meaning(tmp_path: Path) -> None:
+    path = _write(tmp_path, LEGACY) / "c.yaml"
+    assert convert_file(path)
+    text = path.read_text()
+    assert "backends" not in text and "otherwise:  # why" in text
+    assert "requires: [postgresql]" in text and "requires: [sqlite]" in text
+    old, flow = load_cases(tmp_path)
+    assert not old.legacy and old.otherwise == {"status": 400,
+                                                "body_subset": {"code": "PGRST127"}}
+    assert flow.otherwise == {"status": 404}
+    assert not convert_file(path)  # nothing left to convert
+
+
+def test_file_level_and_default_profiles(tmp_path: Path) -> None:
+    case = "- name: a\n  request: {path: /x}\n  response: {status: 200}\n"
+    _write(tmp_path, case, "auth_new.yaml")
+    _write(tmp_path, case, "read_new.yaml")
+    _write(tmp_path, "profile: auth\ncases:\n" + case.replace("- ", "  - ", 1)
+           .replace("\n  ", "\n    "), "named.yaml")
+    profiles = {c.file.name: c.profile for c in load_cases(tmp_path)}
+    assert profiles == {"auth_new.yaml": "auth", "read_new.yaml": "default",
+                        "named.yaml": "auth"}
 
 
 def test_yaml_reads_like_json(tmp_path: Path) -> None:
@@ -179,7 +239,15 @@ def test_yaml_reads_like_json(tmp_path: Path) -> None:
          "at most one of"),
         ("- name: a\n  request: {path: /x}\n  response: {status: 200, body_unordered: {}}\n",
          "`body_unordered` must be a list"),
-        ("name: a\n", "expected a list of cases"),
+        ("name: a\n", "a file mapping has `cases`"),
+        ("profile: nope\ncases: []\n", "unknown profile 'nope'"),
+        ("- name: a\n  request: {path: /x}\n  response: {status: 200}\n"
+         "  requires: [rls]\n", "unknown capabilities \\['rls'\\]"),
+        ("- name: a\n  request: {path: /x}\n  response: {status: 200}\n"
+         "  otherwise: {status: 400}\n", "`otherwise` needs a non-empty `requires`"),
+        ("- name: a\n  request: {path: /x}\n  response: {status: 200}\n"
+         "  requires: [row_level_security]\n  backends: {sqlite: {status: 400}}\n",
+         "cannot be combined"),
     ],
 )
 def test_load_cases_rejects(tmp_path: Path, text: str, message: str) -> None:
@@ -262,27 +330,31 @@ def test_run_cases_reports_per_case() -> None:
     requests: list[httpx.Request] = []
     good = _case({"path": "/a"}, {"status": 200, "body": [{"id": 1}]})
     bad = Case(file=Path("t.yaml"), name="bad", request={"path": "/b", "headers": {}},
-               response={"status": 200, "body": []},
-               backends={"sqlite": {"status": 200, "body": [{"id": 1.0}]}})
+               response={"status": 200, "body": []}, requires=("row_level_security",),
+               otherwise={"status": 200, "body": [{"id": 1.0}]})
+    skipped = Case(file=Path("t.yaml"), name="n/a", request={"path": "/c", "headers": {}},
+                   response={"status": 200}, requires=("db_pre_request",))
 
-    async def main(backend: str) -> list[tuple[Case, list[str]]]:
+    async def main(caps: set[str]) -> list[tuple[Case, list[str] | None]]:
         async with _capture(requests) as client:
-            return await run_cases(client, [good, bad], backend)
+            return await run_cases(client, [good, bad, skipped], caps)
 
-    pg = asyncio.run(main("postgres"))
-    assert [(c.name, bool(m)) for c, m in pg] == [("t", False), ("bad", True)]
-    lite = asyncio.run(main("sqlite"))
-    assert [m for _, m in lite] == [[], []]
+    full = asyncio.run(main({"row_level_security", "db_pre_request"}))
+    assert [(c.name, bool(m)) for c, m in full] == [("t", False), ("bad", True), ("n/a", False)]
+    assert len(requests) == 3
+    lite = asyncio.run(main(set()))
+    assert [m for _, m in lite] == [[], [], None]
+    assert [r.url.path for r in requests[3:]] == ["/a", "/b"]  # not sent when n/a
 
 
 def test_run_cases_connection_error_is_a_mismatch() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
-    async def main() -> list[tuple[Case, list[str]]]:
+    async def main() -> list[tuple[Case, list[str] | None]]:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler),
                                      base_url="http://test") as client:
-            return await run_cases(client, [_case({"path": "/a"})], "postgres")
+            return await run_cases(client, [_case({"path": "/a"})], set())
 
     [(_, problems)] = asyncio.run(main())
     assert problems and "ConnectError" in problems[0]
@@ -291,16 +363,39 @@ def test_run_cases_connection_error_is_a_mismatch() -> None:
 def test_cli_against_unreachable_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _write(tmp_path, GOOD)
     # Port 9 (discard) on localhost: nothing listens, the connection is refused at once.
-    code = cli.main(["--base-url", "http://127.0.0.1:9", "--cases", str(tmp_path), "-k", "one"])
+    code = cli.main(["--server", "dbrest-sqlite", "--base-url", "http://127.0.0.1:9",
+                     "--cases", str(tmp_path), "-k", "e"])
     out = capsys.readouterr().out.splitlines()
     assert code == 1
     assert out[0].startswith("FAIL c::one: request failed")
-    assert out[-1] == "0 passed, 1 failed"
+    assert out[-2:] == ["c: 0 passed, 1 failed, 1 not applicable",
+                        "total: 0 passed, 1 failed, 1 not applicable"]
+
+
+def test_cli_nothing_applicable_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _write(tmp_path, GOOD)
+    code = cli.main(["--server", "dbrest-sqlite", "--base-url", "http://127.0.0.1:9",
+                     "--cases", str(tmp_path), "-k", "three"])
+    assert code == 1
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "total: 0 passed, 0 failed, 1 not applicable")
+
+
+def test_cli_prints_fixture_and_settings(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--server", "postgrest", "--print-fixture"]) == 0
+    out = capsys.readouterr().out
+    assert "-- postgres.sql" in out and "jsonb" in out and "{{" not in out
+    assert cli.main(["--server", "dbrest-sqlite", "--print-settings"]) == 0
+    out = capsys.readouterr().out
+    assert "sqlite_grants" in out and "jwt_secret" in out
+    assert cli.main(["--server", "nope", "--print-fixture"]) == 2
+    assert "unknown server 'nope'" in capsys.readouterr().err
 
 
 def test_cli_rejects_bad_cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _write(tmp_path, "- name: a\n")
-    assert cli.main(["--base-url", "http://127.0.0.1:9", "--cases", str(tmp_path)]) == 2
+    assert cli.main(["--server", "dbrest-pg", "--base-url", "http://127.0.0.1:9",
+                     "--cases", str(tmp_path)]) == 2
     assert "missing key 'request'" in capsys.readouterr().err
 
 
@@ -327,9 +422,17 @@ def mini_fixture(tmp_path: Path) -> Path:
     return path
 
 
+def _mini(dialect: str, fixture: Path) -> Server:
+    """The real server's placeholders, over a custom fixture file."""
+    real = load_server("dbrest-pg" if dialect == "postgres" else "dbrest-sqlite")
+    return Server(name="mini", description="", capabilities=real.capabilities,
+                  fixture=Fixture(dialect=dialect, files=(str(fixture),),
+                                  placeholders=real.fixture.placeholders))
+
+
 def test_render_fixture(mini_fixture: Path) -> None:
-    pg = render_fixture("postgres", mini_fixture)
-    lite = render_fixture("sqlite", mini_fixture)
+    [(_, pg)] = render_fixture(_mini("postgres", mini_fixture))
+    [(_, lite)] = render_fixture(_mini("sqlite", mini_fixture))
     assert "{{" not in pg and "{{" not in lite
     assert "id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY" in pg
     assert "meta jsonb," in pg and "published timestamp\n" in pg
@@ -341,21 +444,20 @@ def test_render_fixture(mini_fixture: Path) -> None:
 def test_render_fixture_rejects_unknown_placeholder(tmp_path: Path) -> None:
     path = tmp_path / "bad.sql"
     path.write_text("CREATE TABLE t (x {{uuid}});", encoding="utf-8")
-    with pytest.raises(ValueError, match="uuid"):
-        render_fixture("sqlite", path)
-    with pytest.raises(ValueError, match="dialect"):
-        render_fixture("mysql", path)  # type: ignore[arg-type]
+    with pytest.raises(SpecError, match="uuid"):
+        render_fixture(_mini("sqlite", path))
 
 
-@pytest.mark.skipif(not FIXTURE.exists(), reason="fixtures/schema.sql not written yet")
-def test_real_fixture_renders() -> None:
-    for dialect in ("postgres", "sqlite"):
-        assert "{{" not in render_fixture(dialect)  # type: ignore[arg-type]
+@pytest.mark.parametrize("server", ["dbrest-pg", "dbrest-sqlite", "postgrest"])
+def test_real_fixture_renders(server: str) -> None:
+    rendered = render_fixture(load_server(server))
+    assert rendered[0][0] == "schema.sql"
+    assert all("{{" not in sql for _, sql in rendered)
 
 
 def test_load_sqlite(tmp_path: Path, mini_fixture: Path) -> None:
     db = tmp_path / "t.db"
-    load_sqlite(db, mini_fixture)
+    load_sqlite(db, _mini("sqlite", mini_fixture))
     conn = sqlite3.connect(db)
     try:
         # left in the default journal mode, as users' files are (dbrest must cope)
@@ -376,4 +478,4 @@ def test_load_sqlite_checks_foreign_keys(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(sqlite3.IntegrityError):
-        load_sqlite(tmp_path / "fk.db", path)
+        load_sqlite(tmp_path / "fk.db", _mini("sqlite", path))

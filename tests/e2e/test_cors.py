@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.support import InProcessApp, fixture_copy
+from tests.infra.apps import AppOn, InProcessApp
 
 
 @pytest.fixture(params=[None, "http://good.example"])
-def app(request: pytest.FixtureRequest, sqlite_fixture_path: Path,
-        tmp_path: Path) -> Iterator[InProcessApp]:
-    uri = fixture_copy("sqlite", "cors", "", sqlite_fixture_path, tmp_path)
+def app(request: pytest.FixtureRequest, app_on: AppOn) -> Iterator[InProcessApp]:
     settings = {} if request.param is None else {"server_cors_allowed_origins": request.param}
-    client = InProcessApp(uri, **settings)
-    client.allowed = request.param  # type: ignore[attr-defined]
-    yield client
-    client.close()
+    with app_on("sqlite", **settings) as client:
+        client.allowed = request.param  # type: ignore[attr-defined]
+        yield client
 
 
 def test_preflight(app: InProcessApp) -> None:

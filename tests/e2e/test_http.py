@@ -9,38 +9,21 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from dbrest.app import AppState, create_app
-from dbrest.config import load_config
+from tests.infra.apps import build, serving
 
 Request = tuple[str, str, dict[str, str]]  # method, URL, headers
-
-
-def anon_role(uri: str) -> str:
-    """Anonymous requests run as the connecting user on PostgreSQL (it may always switch to
-    itself); SQLite has no roles, any name serves."""
-    return (urlsplit(uri).username or "postgres") if uri.startswith("postgres") else "anon"
 
 
 def fetch(uri: str, *requests: Request, **config: Any) -> list[httpx.Response]:
     """Start the app on `uri`, send the requests in order, stop it."""
     async def run() -> list[httpx.Response]:
-        settings = {"db_uri": uri, "db_anon_role": anon_role(uri), **config}
-        cfg = load_config(settings, environ={})
-        state = AppState(cfg)
-        app = create_app(cfg, state)
-        await state.start()
-        try:
-            transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-            async with httpx.AsyncClient(transport=transport, base_url="http://dbrest") as c:
-                return [await c.request(method, url, headers=headers)
-                        for method, url, headers in requests]
-        finally:
-            await state.stop()
+        async with serving(uri, **config) as served:
+            return [await served.client.request(method, url, headers=headers)
+                    for method, url, headers in requests]
     return asyncio.run(run())
 
 
@@ -85,9 +68,7 @@ def test_range_header_applies_to_get_only(uri: str) -> None:
 def asgi_call(uri: str, method: str, path: str) -> list[dict[str, Any]]:
     """The raw ASGI messages the app sends (httpx and HTTP servers hide a HEAD body)."""
     async def run() -> list[dict[str, Any]]:
-        cfg = load_config({"db_uri": uri, "db_anon_role": anon_role(uri)}, environ={})
-        state = AppState(cfg)
-        app = create_app(cfg, state)
+        state, app = build(uri)
         await state.start()
         sent: list[dict[str, Any]] = []
 

@@ -11,13 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import postgrest
 import pytest
 
-from dbrest.app import AppState, create_app
-from dbrest.config import load_config
-from tests.support import fixture_copy
+from tests.infra.apps import fixture_copy, serving
 
 
 @pytest.fixture(scope="module", params=["postgres", "sqlite"])
@@ -29,18 +26,9 @@ def uri(request: pytest.FixtureRequest, pg_admin_uri: str, pg_fixture_uri: str,
 
 def run(uri: str, scenario: Any) -> Any:
     async def main() -> Any:
-        role = "postgres" if uri.startswith("postgres") else "anon"
-        config = load_config({"db_uri": uri, "db_anon_role": role}, environ={})
-        state = AppState(config)
-        await state.start()
-        transport = httpx.ASGITransport(app=create_app(config, state))  # type: ignore[arg-type]
-        http = httpx.AsyncClient(transport=transport, base_url="http://dbrest")
-        client = postgrest.AsyncPostgrestClient("http://dbrest", http_client=http)
-        try:
+        async with serving(uri) as served:
+            client = postgrest.AsyncPostgrestClient("http://dbrest", http_client=served.client)
             return await scenario(client)
-        finally:
-            await http.aclose()
-            await state.stop()
     return asyncio.run(main())
 
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 
 import asyncpg
 import pytest
 
-from tests.support import InProcessApp, fixture_copy
+from tests.infra.apps import BACKENDS, AppOn, InProcessApp
 
 EXTRA = """
 CREATE SCHEMA shop;
@@ -22,28 +21,27 @@ INSERT INTO shop.carts VALUES (1, 'ann', 1), (2, 'bob', 3);
 """
 
 
-@pytest.fixture(scope="module", params=["postgres", "sqlite"])
-def app(request: pytest.FixtureRequest, pg_admin_uri: str, pg_fixture_uri: str,
-        sqlite_fixture_path: Path, tmp_path_factory: pytest.TempPathFactory
-        ) -> Iterator[InProcessApp]:
-    uri = fixture_copy(request.param, "e2e_schemas", pg_admin_uri, sqlite_fixture_path,
-                       tmp_path_factory.mktemp("schemas"))
-    if request.param == "postgres":
-        async def add_schema() -> None:
-            conn = await asyncpg.connect(uri)
-            await conn.execute(EXTRA)
-            await conn.close()
-        asyncio.run(add_schema())
-    client = InProcessApp(uri, db_schemas="public,shop")
-    client.backend = request.param  # type: ignore[attr-defined]
-    yield client
-    client.close()
+def add_schema(uri: str) -> None:
+    if not uri.startswith("postgres"):
+        return
+
+    async def run() -> None:
+        conn = await asyncpg.connect(uri)
+        await conn.execute(EXTRA)
+        await conn.close()
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def app(request: pytest.FixtureRequest, app_on: AppOn) -> Iterator[InProcessApp]:
+    with app_on(request.param, setup=add_schema, db_schemas="public,shop") as client:
+        yield client
 
 
 def test_accept_profile_selects_the_schema(app: InProcessApp) -> None:
     resp = app.get("/carts?select=id,owner,books(title)&order=id",
                    headers={"Accept-Profile": "shop"})
-    if app.backend == "sqlite":  # type: ignore[attr-defined]
+    if app.backend == "sqlite":
         assert resp.status_code == 404  # SQLite's tables are all in the first schema
         return
     assert resp.status_code == 200, resp.text
@@ -68,7 +66,7 @@ def test_unknown_profile_is_pgrst106(app: InProcessApp) -> None:
 def test_content_profile_for_writes(app: InProcessApp) -> None:
     resp = app.request("POST", "/carts", json={"id": 3, "owner": "cy", "book_id": 2},
                        headers={"Content-Profile": "shop", "Prefer": "return=representation"})
-    if app.backend == "sqlite":  # type: ignore[attr-defined]
+    if app.backend == "sqlite":
         assert resp.status_code == 404
         return
     assert resp.status_code == 201, resp.text

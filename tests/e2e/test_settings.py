@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.support import InProcessApp, fixture_copy
+from tests.infra.apps import BACKENDS, AppOn, InProcessApp
 
 
-@pytest.fixture(scope="module", params=["postgres", "sqlite"])
-def app(request: pytest.FixtureRequest, pg_admin_uri: str, pg_fixture_uri: str,
-        sqlite_fixture_path: Path, tmp_path_factory: pytest.TempPathFactory
-        ) -> Iterator[InProcessApp]:
-    uri = fixture_copy(request.param, "e2e_settings", pg_admin_uri, sqlite_fixture_path,
-                       tmp_path_factory.mktemp("settings"))
-    client = InProcessApp(uri, db_max_rows=2)
-    client.backend = request.param  # type: ignore[attr-defined]
-    yield client
-    client.close()
+@pytest.fixture(scope="module", params=BACKENDS)
+def app(request: pytest.FixtureRequest, app_on: AppOn) -> Iterator[InProcessApp]:
+    with app_on(request.param, db_max_rows=2) as client:
+        yield client
 
 
 def test_max_rows_caps_every_level(app: InProcessApp) -> None:
@@ -46,18 +39,14 @@ def test_planned_and_estimated_counts_give_a_total(app: InProcessApp, count: str
     assert resp.status_code in (200, 206)
     total = resp.headers["content-range"].split("/")[1]
     assert total.isdigit()
-    if app.backend == "sqlite":  # type: ignore[attr-defined]
+    if app.backend == "sqlite":
         assert total == "10"  # no planner estimate: SQLite counts exactly
     assert resp.headers["preference-applied"] == f"count={count}"
 
 
-def test_server_timing_names_the_stages(sqlite_fixture_path: Path, tmp_path: Path) -> None:
-    uri = fixture_copy("sqlite", "timing", "", sqlite_fixture_path, tmp_path)
-    app = InProcessApp(uri, server_timing_enabled=True)
-    try:
+def test_server_timing_names_the_stages(app_on: AppOn) -> None:
+    with app_on("sqlite", server_timing_enabled=True) as app:
         timing = app.get("/books?id=eq.1").headers["server-timing"]
-    finally:
-        app.close()
     assert [part.split(";")[0] for part in timing.split(", ")] == [
         "jwt", "parse", "plan", "transaction", "response"]
     assert all(part.split(";dur=")[1].replace(".", "").isdigit() for part in timing.split(", "))

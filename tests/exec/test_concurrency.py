@@ -10,34 +10,25 @@ import asyncio
 import shutil
 from pathlib import Path
 
-import httpx
-
-from dbrest.app import AppState, create_app
-from dbrest.config import load_config
+from tests.infra.apps import serving
 
 WRITERS = 16
 ROWS_EACH = 10
 
 
 async def _hammer(uri: str) -> tuple[list[int], list[dict[str, int]]]:
-    config = load_config({"db_uri": uri, "db_pool": 8, "db_anon_role": "anon"}, environ={})
-    state = AppState(config)
-    await state.start()
-    app = create_app(config, state)
-    try:
-        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://dbrest") as client:
-            async def writer(n: int) -> list[int]:
-                statuses = []
-                for i in range(ROWS_EACH):
-                    row = {"id": 10_000 + n * 100 + i, "name": f"w{n}-{i}"}
-                    statuses.append((await client.post("/tags", json=row)).status_code)
-                return statuses
+    async with serving(uri, db_pool=8) as served:
+        client = served.client
 
-            results = await asyncio.gather(*(writer(n) for n in range(WRITERS)))
-            rows = (await client.get("/tags?id=gte.10000&select=id&order=id")).json()
-    finally:
-        await state.stop()
+        async def writer(n: int) -> list[int]:
+            statuses = []
+            for i in range(ROWS_EACH):
+                row = {"id": 10_000 + n * 100 + i, "name": f"w{n}-{i}"}
+                statuses.append((await client.post("/tags", json=row)).status_code)
+            return statuses
+
+        results = await asyncio.gather(*(writer(n) for n in range(WRITERS)))
+        rows = (await client.get("/tags?id=gte.10000&select=id&order=id")).json()
     return [s for statuses in results for s in statuses], rows
 
 

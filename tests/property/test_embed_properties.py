@@ -8,7 +8,6 @@ an answer is either the JSON shape the tree asks for or a PostgREST-style error.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,21 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dbrest.schema import SchemaCache
-from tests.support import InProcessApp, fixture_copy
+from tests.infra.apps import BACKENDS, AppOn, InProcessApp
 
 ROOTS = ("books", "authors", "reviews", "tags", "orders", "employees", "stores", "regions",
          "publishers", "book_details", "recent_books", "addresses")
 
 
-@pytest.fixture(scope="module", params=["postgres", "sqlite"])
-def client(request: pytest.FixtureRequest, pg_admin_uri: str, pg_fixture_uri: str,
-           sqlite_fixture_path: Path, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[InProcessApp]:
-    uri = fixture_copy(request.param, "prop_embed", pg_admin_uri, sqlite_fixture_path,
-                       tmp_path_factory.mktemp("prop"))
-    app = InProcessApp(uri)
-    yield app
-    app.close()
+@pytest.fixture(scope="module", params=BACKENDS)
+def client(request: pytest.FixtureRequest, app_on: AppOn) -> Iterator[InProcessApp]:
+    with app_on(request.param) as app:
+        yield app
 
 
 @st.composite

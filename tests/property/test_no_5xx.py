@@ -8,7 +8,7 @@ app of both backends; the answer must be below 500, and an error must be PostgRE
 JSON `{"code","message","details","hint"}`. Only reads: the fixture databases are
 shared by the whole session.
 
-One app per backend (`tests.support.InProcessApp`, with its own event loop) serves the
+One app per backend (`tests.infra.apps.InProcessApp`, with its own event loop) serves the
 whole module; the Hypothesis test is synchronous and runs each request to completion.
 """
 
@@ -34,12 +34,6 @@ from dbrest.parse.ast import (
     JsonStep,
     LogicExpr,
     OpExpr,
-    OpFts,
-    OpIn,
-    OpIs,
-    OpIsDistinct,
-    OpQuant,
-    OpSimple,
     OrderTerm,
     QueryParams,
     Range,
@@ -47,9 +41,10 @@ from dbrest.parse.ast import (
     SelectItem,
     SelectRelation,
 )
-from dbrest.parse.grammar import FTS_OPS, IS_VALUES, MAX_DEPTH, QUANT_OPS, SIMPLE_OPS
+from dbrest.parse.grammar import MAX_DEPTH
 from dbrest.parse.printer import print_query
-from tests.support import InProcessApp
+from tests.infra.apps import InProcessApp
+from tests.property.strategies import AGGREGATES, operations
 
 # Hypothesis's failure report touches `mypy_extensions.TypedDict`, deprecated; with
 # `filterwarnings = error` that turns a failing example into a pytest INTERNALERROR.
@@ -183,19 +178,8 @@ def fields(draw: st.DrawFn, columns: tuple[str, ...]) -> Field:
     return Field(name, tuple(steps))
 
 
-def operations() -> st.SearchStrategy[OpExpr]:
-    values = st.sampled_from(VALUES)
-    op = st.one_of(
-        st.builds(OpQuant, st.sampled_from(QUANT_OPS), values,
-                  st.none() | st.sampled_from(["any", "all"])),
-        st.builds(OpSimple, st.sampled_from(SIMPLE_OPS), values),
-        st.builds(OpIn, st.lists(values, max_size=3).map(tuple)),
-        st.builds(OpIs, st.sampled_from(IS_VALUES)),
-        st.builds(OpIsDistinct, values),
-        st.builds(OpFts, st.sampled_from(FTS_OPS), values,
-                  st.none() | st.sampled_from(["english", "simple", "nope"])),
-    )
-    return st.builds(OpExpr, st.booleans(), op)
+def fixture_operations() -> st.SearchStrategy[OpExpr]:
+    return operations(st.sampled_from(VALUES), st.sampled_from(["english", "simple", "nope"]))
 
 
 Embeds = dict[tuple[str, ...], str]  # embed path → the table it reads
@@ -220,7 +204,7 @@ def select_items(draw: st.DrawFn, schema: Schema, table: str, embeds: Embeds,
             join_type=draw(st.none() | st.sampled_from(JoinType)), spread=spread)
     if draw(percent(15)):
         return SelectField(Field("*"))
-    aggregate = draw(st.sampled_from(["sum", "avg", "count", "max", "min"])) \
+    aggregate = draw(st.sampled_from(AGGREGATES)) \
         if draw(percent(3)) else None
     return SelectField(
         draw(fields(schema.columns[table])),
@@ -247,7 +231,7 @@ def queries(draw: st.DrawFn, schema: Schema, table: str) -> QueryParams:
         return path, draw(make(schema.columns[embeds.get(path, table)]))
 
     def filters(columns: tuple[str, ...]) -> st.SearchStrategy[Filter]:
-        return st.builds(Filter, fields(columns), operations())
+        return st.builds(Filter, fields(columns), fixture_operations())
 
     def trees(columns: tuple[str, ...]) -> st.SearchStrategy[LogicExpr]:
         return st.recursive(

@@ -22,12 +22,6 @@ from dbrest.parse.ast import (
     LogicExpr,
     LogicTree,
     OpExpr,
-    OpFts,
-    OpIn,
-    OpIs,
-    OpIsDistinct,
-    OpQuant,
-    OpSimple,
     OrderTerm,
     QueryParams,
     Range,
@@ -35,7 +29,6 @@ from dbrest.parse.ast import (
     SelectItem,
     SelectRelation,
 )
-from dbrest.parse.grammar import FTS_OPS, IS_VALUES, QUANT_OPS, SIMPLE_OPS
 from dbrest.parse.printer import (
     print_filter_value,
     print_logic,
@@ -44,6 +37,7 @@ from dbrest.parse.printer import (
     print_select,
 )
 from dbrest.parse.query_params import parse_query_params
+from tests.property.strategies import AGGREGATES, operations
 
 SETTINGS = settings(max_examples=200, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -69,7 +63,7 @@ values = text | words | st.sampled_from(['"q"', "{1,2}", "{a", "a,b", "x)", " ",
 
 @st.composite
 def select_fields(draw: st.DrawFn) -> SelectField:
-    aggregate = draw(st.none() | st.sampled_from(["sum", "avg", "count", "max", "min"]))
+    aggregate = draw(st.none() | st.sampled_from(AGGREGATES))
     return SelectField(
         field=draw(fields),
         alias=draw(st.none() | names),
@@ -99,16 +93,7 @@ select_items: st.SearchStrategy[SelectItem] = st.recursive(
     select_fields() | st.just(SelectField(Field("*"))), select_relations, max_leaves=8)
 select_forests = st.lists(select_items, max_size=4).map(tuple)
 
-operations = st.one_of(
-    st.builds(OpQuant, st.sampled_from(QUANT_OPS), values,
-              st.none() | st.sampled_from(["any", "all"])),
-    st.builds(OpSimple, st.sampled_from(SIMPLE_OPS), values),
-    st.builds(OpIn, st.lists(values, max_size=4).map(tuple)),
-    st.builds(OpIs, st.sampled_from(IS_VALUES)),
-    st.builds(OpIsDistinct, values),
-    st.builds(OpFts, st.sampled_from(FTS_OPS), values, st.none() | identifiers),
-)
-op_exprs = st.builds(OpExpr, st.booleans(), operations)
+op_exprs = operations(values, identifiers, max_in=4)
 filters = st.builds(Filter, fields, op_exprs)
 logic_exprs: st.SearchStrategy[LogicExpr] = st.recursive(
     st.builds(LogicExpr, st.sampled_from(["and", "or"]),

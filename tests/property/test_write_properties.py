@@ -7,14 +7,13 @@ objects and bulk arrays, on PostgreSQL and SQLite alike.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support import InProcessApp, fixture_copy
+from tests.infra.apps import BACKENDS, AppOn, InProcessApp
 
 KEYS = st.sampled_from(["id", "name", "birth_year", "country", "active", "nope", "Name", ""])
 VALUES = st.one_of(
@@ -29,15 +28,10 @@ PREFER = st.sampled_from(["", "return=representation", "missing=default",
                           "resolution=merge-duplicates", "return=headers-only"])
 
 
-@pytest.fixture(scope="module", params=["postgres", "sqlite"])
-def client(request: pytest.FixtureRequest, pg_admin_uri: str, pg_fixture_uri: str,
-           sqlite_fixture_path: Path, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[InProcessApp]:
-    uri = fixture_copy(request.param, "prop_writes", pg_admin_uri, sqlite_fixture_path,
-                       tmp_path_factory.mktemp("prop"))
-    app = InProcessApp(uri)
-    yield app
-    app.close()
+@pytest.fixture(scope="module", params=BACKENDS)
+def client(request: pytest.FixtureRequest, app_on: AppOn) -> Iterator[InProcessApp]:
+    with app_on(request.param) as app:
+        yield app
 
 
 def _count(client: InProcessApp) -> str:

@@ -1,0 +1,1 @@
+"""Test infrastructure: PostgreSQL servers, fixture loading and in-process apps."""
