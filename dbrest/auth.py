@@ -134,6 +134,9 @@ def claim_at(claims: Any, path: tuple[str | int, ...]) -> Any:
 
 # -- authenticating a request ------------------------------------------------------------------
 
+_MAX_SECONDS = 2**63 - 1
+
+
 class Authenticator:
     def __init__(self, key: JwtKey | None, anon_role: str | None, role_path: tuple[str | int, ...],
                  audience: str | None = None, cache_entries: int = 1000) -> None:
@@ -203,6 +206,10 @@ class Authenticator:
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise _invalid(JwtClaimsError, f"The JWT '{name}' claim must be a number")
+            # A NumericDate is seconds since 1970; one outside 64-bit seconds (or inf/nan)
+            # is no instant at all, and would overflow wherever it is used next.
+            if not -_MAX_SECONDS <= value <= _MAX_SECONDS:
+                raise _invalid(JwtClaimsError, f"The JWT '{name}' claim is out of range")
             if name == "exp" and now - SKEW > value:
                 raise _invalid(JwtClaimsError, "JWT expired")
             if name == "nbf" and now + SKEW < value:

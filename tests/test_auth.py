@@ -225,3 +225,11 @@ def test_cache_is_bounded() -> None:
     for i in range(10):
         a.authenticate(bearer(token({"role": f"r{i}"})))
     assert len(a._cache) == 3
+
+
+@pytest.mark.parametrize("claims", [{"exp": 10**30}, {"nbf": -10**30}, {"iat": 10**19},
+                                    {"exp": 1e308}])
+def test_time_claims_out_of_range_are_refused(claims: dict) -> None:
+    err = _rejected(auth(), token({"role": "r", **claims}))
+    assert isinstance(err, JwtClaimsError) and err.code == "PGRST303"
+    assert err.message.endswith("claim is out of range")

@@ -174,6 +174,9 @@ def p_json_path(cur: Cursor) -> tuple[JsonStep, ...]:
             arrow = "->"
         else:
             return tuple(steps)
+        # each step nests one level in the SQL compiler too: the same limit as `(…)`
+        if len(steps) == MAX_DEPTH:
+            raise NestingError(cur.pos, f"a JSON path longer than {MAX_DEPTH} steps")
         steps.append(_json_operand(cur, arrow))
 
 
