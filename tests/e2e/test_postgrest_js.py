@@ -1,0 +1,140 @@
+"""The real `@supabase/postgrest-js` client (npm) against dbrest, on both backends.
+
+dbrest runs as users run it (`python -m dbrest.cli`, real hypercorn, so the reason phrase
+that postgrest-js reports as `statusText` is what went over the wire) on a fresh copy of
+the conformance fixture; `tests/e2e/js/run.mjs` drives it through the scenarios of
+`tests/e2e/js/scenarios.mjs` and prints what the client hands its users. Each scenario is
+one test here, with its exact expected data, error, count, status and statusText.
+
+Node and npm are required (`.ci/run` installs them): without them these tests fail, they
+are not skipped. `npm ci` runs once, when tests/e2e/js/node_modules lacks the pinned client.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.postgrest_js_expected import EXPECTED
+from tests.infra.apps import anon_role, fixture_copy
+
+ROOT = Path(__file__).resolve().parents[2]
+JS = Path(__file__).resolve().parent / "js"
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        pytest.fail(f"`{name}` is not on PATH: install Node.js and npm (.ci/run does, with apt)")
+    return found
+
+
+def _pinned_version() -> str:
+    deps = json.loads((JS / "package.json").read_text())["dependencies"]
+    return str(deps["@supabase/postgrest-js"])
+
+
+@pytest.fixture(scope="session")
+def node_client() -> str:
+    """The path of `node`, once tests/e2e/js/node_modules holds the pinned client."""
+    node = _tool("node")
+    installed = JS / "node_modules" / "@supabase" / "postgrest-js" / "package.json"
+    if (not installed.exists()
+            or json.loads(installed.read_text())["version"] != _pinned_version()):
+        proc = subprocess.run([_tool("npm"), "ci", "--no-audit", "--no-fund"], cwd=JS,
+                              capture_output=True, text=True, timeout=600)
+        if proc.returncode != 0:
+            pytest.fail(f"npm ci failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return node
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBREST_", "PGRST_"))}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    return env
+
+
+def _serve(uri: str) -> Iterator[str]:
+    """`python -m dbrest.cli` on `uri` and a free port, until the generator is closed."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dbrest.cli", "--db-uri", uri, "--db-anon-role", anon_role(uri),
+         "--server-host", "127.0.0.1", "--server-port", str(port)],
+        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"dbrest exited with {proc.returncode}: "
+                                     f"{proc.communicate()[1]}")
+            try:
+                urllib.request.urlopen(f"{url}/authors?limit=1", timeout=2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("dbrest did not answer within 20 s") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        proc.communicate()
+
+
+@pytest.fixture(scope="module", params=["postgres", "sqlite"])
+def results(request: pytest.FixtureRequest, node_client: str,
+            sqlite_fixture_path: Path, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[tuple[str, dict[str, dict[str, Any]]]]:
+    """(backend, {scenario: what postgrest-js returned}) for all scenarios, run in order
+    on a fresh, writable copy of the fixture (the scenarios write)."""
+    backend = request.param
+    admin = ""
+    if backend == "postgres":
+        request.getfixturevalue("pg_fixture_uri")  # the template database must exist
+        admin = request.getfixturevalue("pg_admin_uri")
+    uri = fixture_copy(backend, "e2e_postgrest_js", admin, sqlite_fixture_path,
+                       tmp_path_factory.mktemp("postgrest_js"))
+    server = _serve(uri)
+    base_url = next(server)
+    try:
+        proc = subprocess.run([node_client, str(JS / "run.mjs"), base_url], cwd=JS,
+                              capture_output=True, text=True, timeout=300)
+    finally:
+        server.close()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    yield backend, {line.pop("name"): line for line in lines}
+
+
+def test_every_scenario_has_an_expectation(results: tuple[str, dict[str, Any]]) -> None:
+    _, by_name = results
+    assert list(by_name) == list(EXPECTED)
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_scenario(results: tuple[str, dict[str, dict[str, Any]]], name: str) -> None:
+    backend, by_name = results
+    expected = EXPECTED[name]
+    want = expected.get(backend, expected.get("both"))
+    assert by_name[name] == want
