@@ -42,6 +42,7 @@ from dbrest.http import HttpRequest, parse_query_string  # noqa: E402
 from dbrest.parse.request import parse_request  # noqa: E402
 from dbrest.pipeline import Pipeline  # noqa: E402
 from dbrest.plan.read import plan_read  # noqa: E402
+from dbrest.plan.types import QueryPlan  # noqa: E402
 
 BATCH = 100
 
@@ -58,9 +59,10 @@ def prepare(p: Pipeline, req: HttpRequest) -> Any:
     """Everything `Pipeline._handle` does for a read before `backend.run_read`."""
     auth = p.authenticator.authenticate(req.header("authorization"))
     api = parse_request(req, p.config.db_schemas, p.config.db_tx_end)
-    planned = plan_read(api, p.cache, p.options)
-    p.backend.authorize(request_context(req, auth), planned.plan)
-    return p.renderer.render(planned.plan)
+    plan = plan_read(api, p.cache, p.options).plan
+    assert isinstance(plan, QueryPlan)  # a read
+    p.backend.authorize(request_context(req, auth), plan)
+    return p.renderer.render(plan)
 
 
 def timed(step: Callable[[int], object], seconds: float) -> tuple[float, float, int]:
@@ -110,6 +112,7 @@ async def bench_backend(backend: str, uri: str, role: str, n_books: int,
             raise RuntimeError(f"workload a answered {first.status}: {first.body[:200]!r}")
         api = parse_request(reqs[0], p.config.db_schemas, p.config.db_tx_end)
         plan = plan_read(api, p.cache, p.options).plan
+        assert isinstance(plan, QueryPlan)
         n = len(reqs)
         return [
             line(backend, "handle", await timed_async(lambda i: p.handle(reqs[i % n]), seconds)),
@@ -144,6 +147,7 @@ def run_postgres(args: argparse.Namespace) -> list[str]:
 
 def run_loop(main: Awaitable[list[str]]) -> list[str]:
     """On uvloop when installed, as `dbrest` serves."""
+    factory: Callable[[], asyncio.AbstractEventLoop]
     try:
         import uvloop
 

@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # `python bench/run.py` puts bench/, not the repo, on sys.path
     sys.path.insert(0, str(REPO))
 
-from bench.data import counts, generate, load_postgres, build_sqlite  # noqa: E402
+from bench.data import build_sqlite, counts, generate, load_postgres  # noqa: E402
 from bench.procs import deferring_exit, free_port, pin_postgres, stop_group  # noqa: E402
 from tests.infra.pgserver import create_database, postgres_server  # noqa: E402
 
@@ -192,7 +192,7 @@ FLOOR_CMD = [sys.executable, "-m", "hypercorn", "bench.floor_app:app", "-b", f"{
 def run_target(wrk: str, args: argparse.Namespace, rnd: int, target: str, cmd: list[str],
                workloads: tuple[Workload, ...], tmp: Path) -> list[Measure]:
     check = "/" if target == "floor" else "/authors?limit=1"
-    sizes = dict(zip(("authors", "books", "reviews"), counts(args.scale)))
+    sizes = dict(zip(("authors", "books", "reviews"), counts(args.scale), strict=True))
     with serving(cmd, check, tmp / f"{target}.log", args) as base:
         return [measure(wrk, args, rnd, target, base, w, sizes[w.id_table]) for w in workloads]
 
