@@ -1,0 +1,23 @@
+"""bench/micro.py still runs against the current pipeline (it is not imported: a script)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_micro_quick_prints_timings_on_sqlite() -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "bench/micro.py", "--quick", "--backend", "sqlite"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    timings = dict(re.findall(r"^sqlite\s+(\w+)\s+([\d.]+) µs/request", done.stdout, re.M))
+    assert set(timings) == {"handle", "prepare", "parse", "plan", "render"}, done.stdout
+    assert all(float(us) > 0 for us in timings.values())
+    # end to end includes exec and serialization, so it cannot be faster than its first part
+    assert float(timings["handle"]) > float(timings["render"])
