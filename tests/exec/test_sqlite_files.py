@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from dbrest.errors import ConnectionError_
-from dbrest.exec import sqlite as sqlite_exec
+from dbrest.exec.sqlite import backend as sqlite_exec
 from dbrest.exec.sqlite import SqliteBackend, sqlite_target
 from tests.support import InProcessApp
 
