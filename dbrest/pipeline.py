@@ -13,8 +13,6 @@ import logging
 import time
 from dataclasses import dataclass
 
-import orjson
-
 from dbrest.auth import make_authenticator
 from dbrest.config import Config
 from dbrest.context import request_context
@@ -119,7 +117,7 @@ class Pipeline:
             return self.renderer.render(plan)
         if isinstance(plan, MutationPlan):
             return self.renderer.render_write(plan)
-        return render_call(self.renderer, plan)  # type: ignore[unreachable]
+        return render_call(self.renderer, plan)
 
     @staticmethod
     def untimed(response: HttpResponse, timer: Timer) -> HttpResponse:
