@@ -15,8 +15,9 @@ from typing import Any
 
 from quart import Quart
 
-from dbrest.config import IN_DB_KEYS, Config, with_db_settings
+from dbrest.config import DEMO_SQL, IN_DB_KEYS, Config, with_db_settings
 from dbrest.exec import make_backend
+from dbrest.exec.base import BackendSettings
 from dbrest.http import HttpRequest, HttpResponse, parse_query_string
 from dbrest.pipeline import Pipeline
 
@@ -28,12 +29,21 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
+def backend_settings(config: Config) -> BackendSettings:
+    """The plain settings exec is made from (it never sees the configuration)."""
+    postgres = config.backend == "postgres"
+    return BackendSettings(
+        config.backend, config.db_uri if postgres else config.sqlite_path, config.db_pool,
+        config.db_pool_acquisition_timeout, config.db_pre_request, config.app_settings,
+        seed=DEMO_SQL.read_text() if config.is_demo else None)
+
+
 class AppState:
     """What lives as long as the server: the backend and the current pipeline."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.backend = make_backend(config)
+        self.backend = make_backend(backend_settings(config))
         self.pipeline: Pipeline | None = None
         self._lock = asyncio.Lock()
 
@@ -50,6 +60,10 @@ class AppState:
             except BaseException:
                 await self.backend.stop()
                 raise
+            if not self.backend.enforces_roles and not self.config.sqlite_grants \
+                    and not self.config.is_demo:  # the demo needs no warning
+                log.warning("no sqlite_grants configured: "
+                            "every role may read and write every table")
             self.pipeline = Pipeline(self.config, self.backend, cache)
 
     async def stop(self) -> None:

@@ -172,7 +172,8 @@ def _validate(config: Config) -> Config:
                           "(expected a string without ':' or a URI)")
     if config.admin_server_port is not None and config.admin_server_port == config.server_port:
         raise ConfigError("admin_server_port: cannot be the same as server_port")
-    config.backend  # noqa: B018 - validates the URI scheme
+    if config.backend == "sqlite" and config.db_pre_request:  # also validates the URI scheme
+        raise ConfigError("db_pre_request: SQLite has no stored functions to call")
     if config.is_demo and config.db_anon_role is None:
         config = replace(config, db_anon_role="anon")  # the demo answers anonymous requests
     return config

@@ -1,24 +1,36 @@
-"""The request as SQL sees it, and what SQL may say back about the response.
+"""The request as SQL sees it: who asks, and the settings of its transaction.
 
 PostgREST's transaction settings (`request.jwt.claims`, `request.headers` with lower-cased
-names and without cookies, `request.cookies`, `request.method`, `request.path`) and its
-`response.headers` / `response.status` overrides (`Response/GucHeader.hs`): a JSON array
-of single-key objects adds or replaces headers; an integer replaces the status.
+names and without cookies, `request.cookies`, `request.method`, `request.path`). Built
+before exec, from the request and its authentication; exec only applies them. A neutral
+module: exec imports it, it imports nothing of exec.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 
 import orjson
 
 from dbrest.auth import AuthResult
-from dbrest.errors import GucHeadersError, GucStatusError
-from dbrest.exec.base import ReadResult, RequestContext
-from dbrest.http import HttpRequest, HttpResponse
+from dbrest.http import HttpRequest
 
 
-def request_context(req: HttpRequest, auth: AuthResult) -> RequestContext:
+@dataclass(frozen=True, slots=True)
+class TxSettings:
+    """Who asks and the request as SQL sees it: the settings PostgREST makes available
+    (`request.jwt.claims`, `request.headers`, … read with `current_setting`)."""
+
+    role: str | None = None
+    authenticated: bool = False
+    settings: tuple[tuple[str, str], ...] = ()
+
+
+RequestContext = TxSettings  # the older name, still used by tests and callers
+
+
+def request_context(req: HttpRequest, auth: AuthResult) -> TxSettings:
     headers = {k: v for k, v in req.headers if k != "cookie"}
     cookies: dict[str, str] = {}
     for raw in req.header_all("cookie"):
@@ -34,43 +46,4 @@ def request_context(req: HttpRequest, auth: AuthResult) -> RequestContext:
         ("request.method", req.method),
         ("request.path", req.path),
     )
-    return RequestContext(auth.role, auth.authenticated, settings)
-
-
-def apply_response_settings(response: HttpResponse, result: ReadResult) -> HttpResponse:
-    status = response.status
-    headers = list(response.headers)
-    if result.response_status:
-        try:
-            status = int(result.response_status)
-        except ValueError:
-            raise GucStatusError("response.status guc must be a valid status code") from None
-        if not 100 <= status <= 599:
-            raise GucStatusError("response.status guc must be a valid status code")
-    if result.response_headers:
-        for name, value in _guc_headers(result.response_headers):
-            headers = [(k, v) for k, v in headers if k != name] + [(name, value)]
-    if status == response.status and len(headers) == len(response.headers) \
-            and not result.response_headers:
-        return response
-    return HttpResponse(status, tuple(headers), response.body)
-
-
-def _guc_headers(text: str) -> list[tuple[str, str]]:
-    try:
-        items = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        items = None
-    pairs = []
-    if isinstance(items, list):
-        for item in items:
-            if not (isinstance(item, dict) and len(item) == 1):
-                break
-            (name, value), = item.items()
-            if not isinstance(value, str):
-                break
-            pairs.append((name.lower(), value))
-        else:
-            return pairs
-    raise GucHeadersError("response.headers guc must be a JSON array composed of objects "
-                          "with a single key and a string value")
+    return TxSettings(auth.role, auth.authenticated, settings)

@@ -1,8 +1,10 @@
 """The request pipeline: parse → plan → render → exec → serialize, for one request.
 
-Only `exec` is async and touches I/O. Every `DbrestError` becomes its PostgREST-style
-response here, the one place errors are rendered; anything else is a bug, logged and
-answered with a generic 500 body (never a traceback).
+One straight path: `plan_request` plans any request (read, write, call, OPTIONS, root)
+into one `Planned`; render compiles it, exec runs it with the checks the plan carries
+as data, serialize builds the response. Only `exec` is async and touches I/O. Every
+`DbrestError` is answered by serialize's PostgREST-style error response; anything else
+is a bug, logged and answered with serialize's generic 500 body (never a traceback).
 """
 
 from __future__ import annotations
@@ -11,32 +13,23 @@ import logging
 import time
 from dataclasses import dataclass
 
-import orjson
-
 from dbrest.auth import make_authenticator
 from dbrest.config import Config
-from dbrest.context import apply_response_settings, request_context
+from dbrest.context import request_context
 from dbrest.cors import cors_headers, is_preflight, preflight_response
-from dbrest.errors import DbrestError, TableNotFound
-from dbrest.exec.base import Backend, RequestContext
+from dbrest.errors import DbrestError
+from dbrest.exec.base import Backend, Tx
+from dbrest.grants import check_grants
 from dbrest.http import HttpRequest, HttpResponse
-from dbrest.parse.ast import ApiRequest
 from dbrest.parse.request import parse_request
-from dbrest.plan.call import plan_call, rpc_options
-from dbrest.plan.mutate import plan_mutation
-from dbrest.plan.read import PlanOptions, plan_read
+from dbrest.plan.access import accessed
+from dbrest.plan.read import PlanOptions
+from dbrest.plan.request import Planned, plan_request
 from dbrest.plan.types import MutationPlan, QueryPlan
 from dbrest.render.call import render_call
-from dbrest.render.compile import Renderer
+from dbrest.render.compile import CompiledRead, CompiledWrite, Renderer
 from dbrest.schema import SchemaCache
-from dbrest.serialize import (
-    check_write,
-    content_location,
-    error_response,
-    serialize_read,
-    serialize_write,
-)
-from dbrest.serialize_rpc import check_call, serialize_call
+from dbrest.serialize import error_response, internal_error_response, root_document, serialize
 
 log = logging.getLogger("dbrest")
 
@@ -70,6 +63,8 @@ class Pipeline:
         self.renderer = Renderer(self.backend.dialect)
         self.options = PlanOptions(max_rows=self.config.db_max_rows)
         self.authenticator = make_authenticator(self.config)
+        # where the database has no roles, the configured grants stand in for them
+        self.grants = {} if self.backend.enforces_roles else self.config.sqlite_grants
 
     async def handle(self, req: HttpRequest) -> HttpResponse:
         allowed = self.config.server_cors_allowed_origins
@@ -82,9 +77,7 @@ class Pipeline:
             response = error_response(err)
         except Exception:
             log.exception("unhandled error on %s %s", req.method, req.path)
-            response = HttpResponse(500, (("content-type", "application/json; charset=utf-8"),),
-                                    orjson.dumps({"code": "PGRSTX00", "message": "Internal error",
-                                                  "details": None, "hint": None}))
+            response = internal_error_response()
         extra = cors_headers(req, allowed, preflight=False)
         if self.config.server_timing_enabled:
             extra += (("server-timing", timer.header()),)
@@ -97,57 +90,34 @@ class Pipeline:
         timer.lap("jwt")
         api = parse_request(req, self.config.db_schemas, self.config.db_tx_end)
         timer.lap("parse")
-        if not api.resource:
-            return self.untimed(self.root(), timer)
-        if api.is_rpc:  # RPC (issue 10): a separate branch, see `call`
-            if api.method == "OPTIONS":
-                return self.untimed(rpc_options(self.cache, api), timer)
-            return await self.call(api, request_context(req, auth), timer)
-        if api.method == "OPTIONS":
-            return self.untimed(self.options_response(api.schema, api.resource), timer)
+        planned = plan_request(api, self.cache, self.options)
+        if planned.kind == "root":
+            return self.untimed(root_document(self.cache, self.config.db_schemas[0]), timer)
+        if not planned.runs:
+            return self.untimed(serialize(planned, None), timer)
+        assert planned.request is not None
         ctx = request_context(req, auth)
-        if api.method not in ("GET", "HEAD"):
-            return await self.write(api, ctx, timer)
-        planned = plan_read(api, self.cache, self.options)
-        assert isinstance(planned.plan, QueryPlan)
-        self.backend.authorize(ctx, planned.plan)
-        compiled = self.renderer.render(planned.plan)
+        plan = planned.request.plan
+        if self.grants and isinstance(plan, (QueryPlan, MutationPlan)):
+            check_grants(self.grants, ctx.role, ctx.authenticated, accessed(plan))
+        compiled = self.render(planned)
         timer.lap("plan")
-        result = await self.backend.run_read(compiled, planned.values, ctx)
+        checks = planned.request.checks
+        result = await self.backend.run(compiled, planned.request.values, ctx, Tx(
+            planned.readonly, planned.rollback, checks.singular, checks.max_affected))
         timer.lap("transaction")
-        response = serialize_read(planned, result)
-        response = HttpResponse(response.status, response.headers + (
-            ("content-location", content_location(planned.table, req.query)),), response.body)
-        response = apply_response_settings(response, result)
+        response = serialize(planned, result, req.query)
         timer.lap("response")
         return response
 
-    async def write(self, api: ApiRequest, ctx: RequestContext, timer: Timer) -> HttpResponse:
-        planned = plan_mutation(api, self.cache, self.options)
-        assert isinstance(planned.plan, MutationPlan) and planned.write is not None
-        self.backend.authorize(ctx, planned.plan)
-        compiled = self.renderer.render_write(planned.plan)
-        timer.lap("plan")
-        result = await self.backend.run_write(compiled, planned.values, ctx,
-                                              lambda r: check_write(planned, r),
-                                              planned.write.rollback)
-        timer.lap("transaction")
-        response = apply_response_settings(serialize_write(planned, result), result)
-        timer.lap("response")
-        return response
-
-    # -- RPC (issue 10): re-home with the pipeline refactor --------------------------------
-    async def call(self, api: ApiRequest, ctx: RequestContext, timer: Timer) -> HttpResponse:
-        call = plan_call(api, self.cache, self.options)
-        compiled = render_call(self.renderer, call.planned.plan)  # type: ignore[arg-type]
-        timer.lap("plan")
-        result = await self.backend.run_call(compiled, call.planned.values, ctx,
-                                             lambda r: check_call(call, r), call.rollback,
-                                             call.readonly)
-        timer.lap("transaction")
-        response = apply_response_settings(serialize_call(call, result), result)
-        timer.lap("response")
-        return response
+    def render(self, planned: Planned) -> CompiledRead | CompiledWrite:
+        assert planned.request is not None
+        plan = planned.request.plan
+        if isinstance(plan, QueryPlan):
+            return self.renderer.render(plan)
+        if isinstance(plan, MutationPlan):
+            return self.renderer.render_write(plan)
+        return render_call(self.renderer, plan)
 
     @staticmethod
     def untimed(response: HttpResponse, timer: Timer) -> HttpResponse:
@@ -156,22 +126,3 @@ class Pipeline:
         for stage in ("plan", "transaction", "response"):
             timer.lap(stage)
         return response
-
-    def options_response(self, schema: str, resource: str) -> HttpResponse:
-        """`Allow` for a table or view (PostgREST `Response.hs`); no transaction."""
-        table = self.cache.table(schema, resource)
-        if table is None:
-            raise TableNotFound(
-                f"Could not find the table '{schema}.{resource}' in the schema cache")
-        allow = "OPTIONS,GET,HEAD" if table.is_view else "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE"
-        return HttpResponse(200, (("allow", allow),))
-
-    def root(self) -> HttpResponse:
-        """A minimal OpenAPI document listing the exposed tables and views."""
-        paths = {f"/{t.name}": {"get": {"tags": [t.name]}}
-                 for (schema, _), t in sorted(self.cache.tables.items())
-                 if schema == self.config.db_schemas[0]}
-        doc = {"swagger": "2.0", "info": {"title": "dbrest", "version": "0.1.0"},
-               "paths": {"/": {"get": {}}, **paths}}
-        return HttpResponse(200, (("content-type", "application/openapi+json; charset=utf-8"),),
-                            orjson.dumps(doc))  # HEAD: app.send_response drops the body

@@ -14,22 +14,104 @@ import orjson
 
 from dbrest.errors import (
     DbrestError,
+    GucHeadersError,
+    GucStatusError,
     InvalidRange,
-    MaxAffectedViolation,
-    SingularityError,
     error_body,
 )
 from dbrest.exec.base import ReadResult
 from dbrest.http import HttpResponse
+from dbrest.plan.request import Planned
 from dbrest.plan.types import PlannedRequest
+from dbrest.schema import SchemaCache
 
 JSON = "application/json; charset=utf-8"
+
+
+def serialize(planned: Planned, result: ReadResult | None,
+              query: tuple[tuple[str, str], ...] = ()) -> HttpResponse:
+    """The response to a planned request, from its result (None: it ran no transaction),
+    with what SQL said about the response (`response.headers`, `response.status`)."""
+    if planned.kind == "options":
+        return HttpResponse(200, (("allow", planned.allow),))
+    assert planned.request is not None and result is not None
+    if planned.kind == "call":
+        from dbrest.serialize_rpc import serialize_call
+
+        assert planned.call is not None
+        response = serialize_call(planned.call, result)
+    elif planned.kind == "write":
+        response = serialize_write(planned.request, result)
+    else:
+        response = serialize_read(planned.request, result)
+        response = HttpResponse(response.status, response.headers + (
+            ("content-location", content_location(planned.request.table, query)),),
+            response.body)
+    return apply_response_settings(response, result)
 
 
 def error_response(err: DbrestError) -> HttpResponse:
     headers = [("content-type", JSON), ("proxy-status", f"PostgREST; error={err.error_code()}")]
     headers.extend(err.headers)
     return HttpResponse(err.http_status(), tuple(headers), error_body(err))
+
+
+def internal_error_response() -> HttpResponse:
+    """A bug's answer: a generic body, never a traceback."""
+    return HttpResponse(500, (("content-type", JSON),), orjson.dumps(
+        {"code": "PGRSTX00", "message": "Internal error", "details": None, "hint": None}))
+
+
+def root_document(cache: SchemaCache, schema: str) -> HttpResponse:
+    """A minimal OpenAPI document listing the exposed tables and views."""
+    paths = {f"/{t.name}": {"get": {"tags": [t.name]}}
+             for (table_schema, _), t in sorted(cache.tables.items()) if table_schema == schema}
+    doc = {"swagger": "2.0", "info": {"title": "dbrest", "version": "0.1.0"},
+           "paths": {"/": {"get": {}}, **paths}}
+    return HttpResponse(200, (("content-type", "application/openapi+json; charset=utf-8"),),
+                        orjson.dumps(doc))  # HEAD: app.send_response drops the body
+
+
+def apply_response_settings(response: HttpResponse, result: ReadResult) -> HttpResponse:
+    """PostgREST's `response.headers` / `response.status` overrides (`GucHeader.hs`): a
+    JSON array of single-key objects adds or replaces headers; an integer replaces the
+    status."""
+    status = response.status
+    headers = list(response.headers)
+    if result.response_status:
+        try:
+            status = int(result.response_status)
+        except ValueError:
+            raise GucStatusError("response.status guc must be a valid status code") from None
+        if not 100 <= status <= 599:
+            raise GucStatusError("response.status guc must be a valid status code")
+    if result.response_headers:
+        for name, value in _guc_headers(result.response_headers):
+            headers = [(k, v) for k, v in headers if k != name] + [(name, value)]
+    if status == response.status and len(headers) == len(response.headers) \
+            and not result.response_headers:
+        return response
+    return HttpResponse(status, tuple(headers), response.body)
+
+
+def _guc_headers(text: str) -> list[tuple[str, str]]:
+    try:
+        items = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        items = None
+    pairs = []
+    if isinstance(items, list):
+        for item in items:
+            if not (isinstance(item, dict) and len(item) == 1):
+                break
+            (name, value), = item.items()
+            if not isinstance(value, str):
+                break
+            pairs.append((name.lower(), value))
+        else:
+            return pairs
+    raise GucHeadersError("response.headers guc must be a JSON array composed of objects "
+                          "with a single key and a string value")
 
 
 def content_range(lower: int, count: int, total: int | None) -> str:
@@ -165,9 +247,7 @@ def serialize_read(planned: PlannedRequest, result: ReadResult) -> HttpResponse:
         raise InvalidRange(f"An offset of {lower} was requested, but there are only "
                            f"{result.total} rows.",
                            (("content-range", f"*/{result.total}"),))
-    if planned.plan.output == "object" and result.page_total != 1:
-        raise SingularityError(result.page_total)
-    body = _shape_body(planned, result)
+    body = _shape_body(planned, result)  # singularity: exec checked it (`WriteChecks`)
     headers = [("content-type", planned.content_type),
                ("content-range", content_range(lower, result.page_total, result.total))]
     if planned.preference_applied:
@@ -177,16 +257,6 @@ def serialize_read(planned: PlannedRequest, result: ReadResult) -> HttpResponse:
     return HttpResponse(status, tuple(headers), body)  # HEAD: app.send_response drops it
 
 
-
-def check_write(planned: PlannedRequest, result: ReadResult) -> None:
-    """Refuse a write's result (rolling it back) as PostgREST does."""
-    write = planned.write
-    assert write is not None
-    # PostgREST `failNotSingular`: whatever `return=` says, the write is undone.
-    if planned.plan.output == "object" and result.page_total != 1:
-        raise SingularityError(result.page_total)
-    if write.max_affected is not None and result.page_total > write.max_affected:
-        raise MaxAffectedViolation(result.page_total)
 
 
 def serialize_write(planned: PlannedRequest, result: ReadResult) -> HttpResponse:

@@ -2,26 +2,16 @@
 
 A set is answered as a read (Content-Range, range status, CSV, singular object); a
 scalar is its bare JSON value; a single composite is an object; `void` is 204 with no
-body. `check_call` refuses a result inside the transaction (it rolls back), as PostgREST
-does for `max-affected` and for a non-singular `vnd.pgrst.object`.
+body. `max-affected` and a non-singular `vnd.pgrst.object` were refused inside the
+transaction by exec (`WriteChecks`, planned in plan/request.py).
 """
 
 from __future__ import annotations
 
-from dbrest.errors import MaxAffectedViolation, SingularityError
 from dbrest.exec.base import ReadResult
 from dbrest.http import HttpResponse
 from dbrest.plan.call import CallPlan, PlannedCall
 from dbrest.serialize import serialize_read
-
-
-def check_call(call: PlannedCall, result: ReadResult) -> None:
-    plan = call.planned.plan
-    assert isinstance(plan, CallPlan)
-    if plan.output == "object" and plan.returns_set and result.page_total != 1:
-        raise SingularityError(result.page_total)
-    if call.max_affected is not None and result.page_total > call.max_affected:
-        raise MaxAffectedViolation(result.page_total)
 
 
 def serialize_call(call: PlannedCall, result: ReadResult) -> HttpResponse:

@@ -457,3 +457,15 @@ def test_sqlalchemy_urls_name_the_file_sqlalchemy_opens(uri: str) -> None:
 def test_invalid_sqlalchemy_urls(uri: str) -> None:
     with pytest.raises(ConfigError, match="db_uri: "):
         _ = load_config({"db_uri": uri}, environ={}).sqlite_path
+
+
+@pytest.mark.parametrize("uri", ["sqlite:app.db", ""])  # a file, and the demo
+def test_db_pre_request_is_refused_on_sqlite_at_load_time(uri: str) -> None:
+    with pytest.raises(ConfigError, match="db_pre_request: SQLite has no stored functions"):
+        load_config({"db_uri": uri or None, "db_pre_request": "check_request"}, {})
+
+
+def test_db_pre_request_is_accepted_on_postgres() -> None:
+    config = load_config({"db_uri": "postgres://localhost/db",
+                          "db_pre_request": "check_request"}, {})
+    assert config.db_pre_request == "check_request"

@@ -1,20 +1,15 @@
-"""The execution stage: one `Backend` per database kind, chosen by the URI's scheme."""
+"""The execution stage: one `Backend` per database kind, made from plain settings."""
 
 from __future__ import annotations
 
-from dbrest.config import DEMO_SQL, Config
-from dbrest.exec.base import Backend
+from dbrest.exec.base import Backend, BackendSettings
 
 
-def make_backend(config: Config) -> Backend:
-    if config.backend == "postgres":
+def make_backend(settings: BackendSettings) -> Backend:
+    if settings.kind == "postgres":
         from dbrest.exec.postgres import PostgresBackend
 
-        return PostgresBackend(config.db_uri, config.db_pool, config.db_pre_request,
-                               config.db_pool_acquisition_timeout, config.app_settings)
+        return PostgresBackend.from_settings(settings)
     from dbrest.exec.sqlite import SqliteBackend
 
-    return SqliteBackend(config.sqlite_path, config.db_pool, config.db_pool_acquisition_timeout,
-                         config.sqlite_grants, config.db_pre_request,
-                         seed=DEMO_SQL.read_text() if config.is_demo else None,
-                         app_settings=config.app_settings)
+    return SqliteBackend.from_settings(settings)

@@ -1,19 +1,42 @@
-"""The execution stage's contract: a `Backend` runs compiled reads in one transaction.
+"""The execution stage's contract: a `Backend` runs compiled SQL in one transaction.
 
-A small protocol that hides `databases`/the drivers from the pipeline: start and stop
-the pool, introspect the schema cache, run a compiled read, answer a health check.
+One-way: exec receives compiled SQL, the bind values, the request's transaction
+settings and what to enforce on the result (`Tx`, plain data), and returns the row the
+statement built. It knows nothing of plans, configuration or responses. What both
+backends share lives here: pool acquisition with a timeout (PGRST003), the health
+check, reading the standard result row, and the in-transaction checks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
-from dbrest.plan.types import MutationPlan, QueryPlan
+from dbrest.context import RequestContext, TxSettings
+from dbrest.errors import MaxAffectedViolation, PoolTimeout, SingularityError
 from dbrest.render.compile import CompiledRead, CompiledWrite
 from dbrest.render.dialect import Dialect
 from dbrest.schema import SchemaCache
+
+__all__ = ["Backend", "BackendSettings", "PooledBackend", "ReadResult", "RequestContext",
+           "Rollback", "Tx", "TxSettings", "acquire", "enforce"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class BackendSettings:
+    """What a backend is made from (plain values; the configuration stays upstream)."""
+
+    kind: str  # "postgres" or "sqlite"
+    target: str  # the PostgreSQL URI, or the SQLite path / `file:` URI
+    pool_size: int = 10
+    acquire_timeout: float = 10.0
+    pre_request: str | None = None  # PostgreSQL: a function called first in every transaction
+    app_settings: tuple[tuple[str, str], ...] = ()  # `app.settings.*`
+    seed: str | None = None  # SQLite: a script run once at start (the demo database)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +48,37 @@ class ReadResult:
     response_headers: str | None = None  # `response.headers` as SQL left it
     response_status: str | None = None  # `response.status` as SQL left it
 
+    @classmethod
+    def of(cls, row: Sequence[Any], inserted: int | None = None) -> ReadResult:
+        """From the standard row every statement returns: (total, page_total, body,
+        response_headers, response_status[, inserted]); `inserted` counted apart wins."""
+        if inserted is None and len(row) > 5:
+            inserted = row[5]
+        return cls(row[0], row[1], row[2], inserted, row[3], row[4])
+
+
+@dataclass(frozen=True, slots=True)
+class Tx:
+    """How to run one request's statement: read-only or not, whether to end with a
+    rollback, and what the result must satisfy (else it rolls back with the error)."""
+
+    readonly: bool = True
+    rollback: bool = False
+    singular: bool = False  # exactly one row (`vnd.pgrst.object`)
+    max_affected: int | None = None  # `Prefer: max-affected=n, handling=strict`
+
+
+READ = Tx()
+
+
+def enforce(tx: Tx, result: ReadResult) -> None:
+    """PostgREST's `failNotSingular` and `failExceedsMaxAffectedPreference`: raised
+    inside the transaction, so whatever it wrote is undone."""
+    if tx.singular and result.page_total != 1:
+        raise SingularityError(result.page_total)
+    if tx.max_affected is not None and result.page_total > tx.max_affected:
+        raise MaxAffectedViolation(result.page_total)
+
 
 class Rollback(Exception):
     """Raised inside a transaction to discard it while keeping its result."""
@@ -34,18 +88,33 @@ class Rollback(Exception):
         self.result = result
 
 
-@dataclass(frozen=True, slots=True)
-class RequestContext:
-    """Who asks and the request as SQL sees it: the settings PostgREST makes available
-    (`request.jwt.claims`, `request.headers`, … read with `current_setting`)."""
+async def acquire(get: Awaitable[T], timeout: float) -> T:
+    """A pooled connection, or PGRST003 (504) after `db_pool_acquisition_timeout`."""
+    try:
+        return await asyncio.wait_for(get, timeout)
+    except TimeoutError:
+        raise PoolTimeout("Timed out acquiring connection from connection pool.") from None
 
-    role: str | None = None
-    authenticated: bool = False
-    settings: tuple[tuple[str, str], ...] = ()
+
+class PooledBackend:
+    """What both backends do the same way on top of their own `_probe`."""
+
+    async def _probe(self) -> None:
+        raise NotImplementedError
+
+    async def ping(self) -> bool:
+        try:
+            await self._probe()
+            return True
+        except Exception:  # noqa: BLE001 - a health check answers, it never raises
+            return False
 
 
 class Backend(Protocol):
     dialect: Dialect
+    # whether the database checks the role's privileges itself; if not, the pipeline
+    # checks the configured grants before running anything
+    enforces_roles: bool
 
     async def start(self) -> None: ...
 
@@ -53,28 +122,13 @@ class Backend(Protocol):
 
     async def introspect(self, schemas: Sequence[str]) -> SchemaCache: ...
 
-    def authorize(self, ctx: RequestContext, plan: QueryPlan | MutationPlan) -> None:
-        """Refuse (42501) what the role may not do, where the database cannot tell."""
-        ...
-
-    async def run_read(self, compiled: CompiledRead, values: Sequence[object],
-                       ctx: RequestContext) -> ReadResult: ...
-
-    async def run_write(self, compiled: CompiledWrite, values: Sequence[object],
-                        ctx: RequestContext, check: Callable[[ReadResult], None],
-                        rollback: bool) -> ReadResult:
-        """Run a write in one transaction. `check` may raise to refuse the result (the
-        transaction rolls back); `rollback` ends a successful one with a rollback too."""
+    async def run(self, compiled: CompiledRead | CompiledWrite, values: Sequence[object],
+                  ctx: TxSettings, tx: Tx = READ) -> ReadResult:
+        """Run one request's statement(s) in one transaction; `tx` says how (see `Tx`)."""
         ...
 
     async def db_settings(self, keys: Sequence[str]) -> dict[str, str]:
         """The in-database configuration (`db_config`): `{key: value}` for these keys."""
-        ...
-
-    async def run_call(self, compiled: CompiledRead, values: Sequence[object],
-                       ctx: RequestContext, check: Callable[[ReadResult], None],
-                       rollback: bool, readonly: bool) -> ReadResult:
-        """Run an RPC call (`readonly`: in a READ ONLY transaction); see `run_write`."""
         ...
 
     async def ping(self) -> bool: ...

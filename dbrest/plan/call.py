@@ -18,7 +18,6 @@ from typing import Literal
 import orjson
 
 from dbrest.errors import AmbiguousFunction, FunctionNotFound, MaxAffectedRpcViolation
-from dbrest.http import HttpResponse
 from dbrest.parse import ast
 from dbrest.parse.rpc import RpcCall
 from dbrest.plan.negotiate import negotiate
@@ -219,9 +218,9 @@ def call_arguments(routine: Routine, rpc: RpcCall, single_object: bool
     return args, None, orjson.dumps(obj).decode()
 
 
-def rpc_options(cache: SchemaCache, api: ast.ApiRequest) -> HttpResponse:
-    """OPTIONS on `/rpc/fn`: `OPTIONS,POST` for a VOLATILE function, else GET and HEAD
-    too (PostgREST `Response.hs`); no transaction."""
+def rpc_allow(cache: SchemaCache, api: ast.ApiRequest) -> str:
+    """OPTIONS on `/rpc/fn`: the `Allow` value, `OPTIONS,POST` for a VOLATILE function,
+    else GET and HEAD too (PostgREST `Response.hs`); no transaction."""
     assert api.rpc is not None
     overloads = cache.routines.get((api.schema, api.resource), ())
     if not overloads:
@@ -230,5 +229,4 @@ def rpc_options(cache: SchemaCache, api: ast.ApiRequest) -> HttpResponse:
         routine = find_routine(cache, api.schema, api.resource, api.rpc, False, False)
     except (FunctionNotFound, AmbiguousFunction):
         routine = overloads[0]
-    allow = "OPTIONS,POST" if routine.volatility == "v" else "OPTIONS,GET,HEAD,POST"
-    return HttpResponse(200, (("allow", allow),))
+    return "OPTIONS,POST" if routine.volatility == "v" else "OPTIONS,GET,HEAD,POST"

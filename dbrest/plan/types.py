@@ -260,6 +260,15 @@ class WriteResponse:
 
 
 @dataclass(frozen=True, slots=True)
+class WriteChecks:
+    """What the result must satisfy, enforced by exec inside the transaction (a failure
+    rolls it back): exactly one row (`vnd.pgrst.object`), at most `max_affected` rows."""
+
+    singular: bool = False
+    max_affected: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PlannedRequest:
     plan: QueryPlan | MutationPlan
     values: tuple[object, ...]
@@ -271,6 +280,7 @@ class PlannedRequest:
     table: str = ""
     write: WriteResponse | None = None
     preference_applied: tuple[str, ...] = ()  # reads: `Preference-Applied`
+    checks: WriteChecks = WriteChecks()  # enforced in the transaction (plan/request.py)
 
 
 def walk(node: object) -> Iterator[object]:

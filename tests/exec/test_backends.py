@@ -258,7 +258,7 @@ def test_run_read(backend: str, pg_fixture_uri: str, sqlite_fixture_path: Path, 
     compiled = Renderer(b.dialect).render(planned.plan)
 
     async def use(backend_: Backend) -> Any:
-        return await backend_.run_read(compiled, planned.values, RequestContext())
+        return await backend_.run(compiled, planned.values, RequestContext())
 
     result = with_backend(b, use)
     assert json.loads(result.body) == json.loads(body)
@@ -273,7 +273,7 @@ def test_run_read_count_exact(backend: str, pg_fixture_uri: str,
     planned = plan("/items?select=id&limit=2", {"Prefer": "count=exact"},
                    cache=introspect(make(backend, pg_fixture_uri, sqlite_fixture_path)))
     compiled = Renderer(b.dialect).render(planned.plan)
-    result = with_backend(b, lambda x: x.run_read(compiled, planned.values, RequestContext()))
+    result = with_backend(b, lambda x: x.run(compiled, planned.values, RequestContext()))
     assert (result.total, result.page_total) == (15, 2)
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import pytest
 
 from dbrest.errors import DatabaseError
-from dbrest.exec.pg_errors import map_pg_error, status_for
-from dbrest.exec.sqlite_errors import map_sqlite_error
+from dbrest.exec.postgres.errors import map_pg_error, status_for
+from dbrest.exec.sqlite.errors import map_sqlite_error
 
 
 @pytest.mark.parametrize(("sqlstate", "message", "authenticated", "status"), [

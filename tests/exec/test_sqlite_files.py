@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from dbrest.errors import ConnectionError_
-from dbrest.exec import sqlite as sqlite_exec
 from dbrest.exec.sqlite import SqliteBackend, sqlite_target
+from dbrest.exec.sqlite import backend as sqlite_exec
 from tests.support import InProcessApp
 
 SCHEMA = ("CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL);"

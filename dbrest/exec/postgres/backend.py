@@ -8,27 +8,41 @@ JSON text built by `json_agg` and is passed on as is.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import asyncpg
 import orjson
 from databases import Database
 
-from dbrest.errors import ConnectionError_, PoolTimeout
-from dbrest.exec.base import ReadResult, RequestContext, Rollback
-from dbrest.exec.introspect.postgres import introspect_postgres
-from dbrest.exec.pg_errors import map_pg_error
-from dbrest.plan.types import MutationPlan, QueryPlan
+from dbrest.errors import ConnectionError_
+from dbrest.exec.base import (
+    READ,
+    BackendSettings,
+    PooledBackend,
+    ReadResult,
+    Rollback,
+    Tx,
+    TxSettings,
+    acquire,
+    enforce,
+)
+from dbrest.exec.postgres.errors import map_pg_error
+from dbrest.exec.postgres.introspect import introspect_postgres
 from dbrest.render.compile import CompiledRead, CompiledWrite
 from dbrest.render.postgres import POSTGRES
 from dbrest.schema import SchemaCache
 
 
-class PostgresBackend:
+class PostgresBackend(PooledBackend):
     dialect = POSTGRES
+    enforces_roles = True  # the database decides, through the role set for the transaction
+
+    @classmethod
+    def from_settings(cls, s: BackendSettings) -> PostgresBackend:
+        return cls(s.target, s.pool_size, s.pre_request, s.acquire_timeout, s.app_settings)
 
     def __init__(self, uri: str, pool_size: int = 10, pre_request: str | None = None,
                  acquire_timeout: float = 10.0,
@@ -67,19 +81,12 @@ class PostgresBackend:
             raise ConnectionError_("Database connection error.", str(err)) from err
         return {row["key"]: row["value"] for row in rows}
 
-    async def ping(self) -> bool:
-        try:
-            async with self.database.connection() as conn:
-                await conn.raw_connection.fetchval("SELECT 1")
-            return True
-        except Exception:  # noqa: BLE001 - a health check answers, it never raises
-            return False
-
-    def authorize(self, ctx: RequestContext, plan: QueryPlan | MutationPlan) -> None:
-        """The database decides, through the role set for the transaction."""
+    async def _probe(self) -> None:
+        async with self.database.connection() as conn:
+            await conn.raw_connection.fetchval("SELECT 1")
 
     @asynccontextmanager
-    async def _transaction(self, ctx: RequestContext, readonly: bool) -> AsyncIterator[Any]:
+    async def _transaction(self, ctx: TxSettings, readonly: bool) -> AsyncIterator[Any]:
         """One transaction with the request's role and settings (PostgREST's tx vars)."""
         try:
             async with self._connection() as conn:
@@ -101,18 +108,14 @@ class PostgresBackend:
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Any]:
-        """A pooled connection, or PGRST003 (504) after `db_pool_acquisition_timeout`."""
         conn = self.database.connection()
-        try:
-            await asyncio.wait_for(conn.__aenter__(), self.acquire_timeout)
-        except TimeoutError:
-            raise PoolTimeout("Timed out acquiring connection from connection pool.") from None
+        await acquire(conn.__aenter__(), self.acquire_timeout)
         try:
             yield conn
         finally:
             await conn.__aexit__(None, None, None)
 
-    async def _apply(self, raw: Any, ctx: RequestContext) -> None:
+    async def _apply(self, raw: Any, ctx: TxSettings) -> None:
         settings = [*self.app_settings, *ctx.settings]
         if ctx.role is not None:
             settings.insert(0, ("role", ctx.role))
@@ -126,15 +129,28 @@ class PostgresBackend:
         if self.pre_request_sql is not None:
             await raw.execute(self.pre_request_sql)
 
-    async def run_read(self, compiled: CompiledRead, values: Sequence[object],
-                       ctx: RequestContext) -> ReadResult:
-        async with self._transaction(ctx, readonly=True) as raw:
-            row = await raw.fetchrow(compiled.main.sql, *compiled.main.bind(values))
-            total = row["total"]
-            if compiled.count is not None:
-                total = await self._estimated_total(raw, compiled, values, total)
-        return ReadResult(total, row["page_total"], row["body"], None,
-                          row["response_headers"], row["response_status"])
+    async def run(self, compiled: CompiledRead | CompiledWrite, values: Sequence[object],
+                  ctx: TxSettings, tx: Tx = READ) -> ReadResult:
+        """One statement in one transaction: READ ONLY for reads, GET/HEAD calls and
+        STABLE or IMMUTABLE functions (so a VOLATILE one called by GET fails with 25006,
+        as in PostgREST); `tx`'s checks may refuse the result, `tx.rollback` discards a
+        good one."""
+        try:
+            async with self._transaction(ctx, readonly=tx.readonly) as raw:
+                row = await raw.fetchrow(compiled.main.sql, *compiled.main.bind(values))
+                result = ReadResult.of(row)
+                if isinstance(compiled, CompiledRead) and compiled.count is not None:
+                    result = replace(result, total=await self._estimated_total(
+                        raw, compiled, values, result.total))
+                enforce(tx, result)
+                if tx.rollback:
+                    # surface deferred constraint errors, then discard everything
+                    if not tx.readonly:
+                        await raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    raise Rollback(result)
+        except Rollback as done:
+            return done.result
+        return result
 
     @staticmethod
     async def _estimated_total(raw: Any, compiled: CompiledRead, values: Sequence[object],
@@ -153,43 +169,6 @@ class PostgresBackend:
         if exact is None:  # count=planned
             return estimate
         return max(exact if limit is None else limit + 1, estimate)
-
-    async def run_write(self, compiled: CompiledWrite, values: Sequence[object],
-                        ctx: RequestContext, check: Callable[[ReadResult], None],
-                        rollback: bool) -> ReadResult:
-        try:
-            async with self._transaction(ctx, readonly=False) as raw:
-                row = await raw.fetchrow(compiled.main.sql, *compiled.main.bind(values))
-                result = ReadResult(row["total"], row["page_total"], row["body"],
-                                    row.get("inserted"), row["response_headers"],
-                                    row["response_status"])
-                check(result)
-                if rollback:
-                    # surface deferred constraint errors, then discard everything
-                    await raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                    raise Rollback(result)
-        except Rollback as done:
-            return done.result
-        return result
-
-    # -- RPC (issue 10): re-home with the exec refactor -------------------------------------
-    async def run_call(self, compiled: CompiledRead, values: Sequence[object],
-                       ctx: RequestContext, check: Callable[[ReadResult], None],
-                       rollback: bool, readonly: bool) -> ReadResult:
-        """A function call in one transaction: READ ONLY for GET/HEAD and for STABLE or
-        IMMUTABLE functions (so a VOLATILE one called by GET fails with 25006, as in
-        PostgREST); `check` may refuse the result, `rollback` discards a good one."""
-        try:
-            async with self._transaction(ctx, readonly=readonly) as raw:
-                row = await raw.fetchrow(compiled.main.sql, *compiled.main.bind(values))
-                result = ReadResult(row["total"], row["page_total"], row["body"], None,
-                                    row["response_headers"], row["response_status"])
-                check(result)
-                if rollback:
-                    raise Rollback(result)
-        except Rollback as done:
-            return done.result
-        return result
 
 
 _DB_SETTINGS_SQL = """

@@ -129,7 +129,7 @@ async def introspect_postgres(conn: Any, schemas: Sequence[str]) -> SchemaCache:
                         in orjson.loads(row["columns"]))
         tables[key] = Table(row["schema"], row["name"], columns, pks.get(key, ()),
                             row["is_view"], tuple(uniques.get(key, ())))
-    from dbrest.exec.introspect.pg_routines import introspect_routines  # RPC
+    from dbrest.exec.postgres.routines import introspect_routines  # RPC
 
     return SchemaCache(tables, tuple(fks), await view_sources(conn, schemas),
                        routines=await introspect_routines(conn, schemas))

@@ -15,7 +15,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -24,13 +24,19 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode
 import aiosqlite
 import orjson
 
-from dbrest.config import ConfigError
-from dbrest.errors import ConnectionError_, DatabaseError, PoolTimeout
-from dbrest.exec.base import ReadResult, RequestContext
-from dbrest.exec.introspect.sqlite import introspect_sqlite
-from dbrest.exec.sqlite_errors import map_sqlite_error
-from dbrest.plan.access import accessed
-from dbrest.plan.types import MutationPlan, QueryPlan
+from dbrest.errors import ConnectionError_
+from dbrest.exec.base import (
+    READ,
+    BackendSettings,
+    PooledBackend,
+    ReadResult,
+    Tx,
+    TxSettings,
+    acquire,
+    enforce,
+)
+from dbrest.exec.sqlite.errors import map_sqlite_error
+from dbrest.exec.sqlite.introspect import introspect_sqlite
 from dbrest.render.compile import CompiledRead, CompiledWrite
 from dbrest.render.sqlite import SQLITE
 from dbrest.schema import SchemaCache
@@ -136,25 +142,26 @@ async def _run(conn: aiosqlite.Connection, sql: str) -> list[Any]:
     return list(await conn.execute_fetchall(sql))
 
 
-class SqliteBackend:
+class SqliteBackend(PooledBackend):
     dialect = SQLITE
+    enforces_roles = False  # no roles: the pipeline checks the configured grants
+
+    @classmethod
+    def from_settings(cls, s: BackendSettings) -> SqliteBackend:
+        return cls(s.target, s.pool_size, s.acquire_timeout, seed=s.seed,
+                   app_settings=s.app_settings)
 
     def __init__(self, path: str, pool_size: int = 10, acquire_timeout: float = 10.0,
-                 grants: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
-                 pre_request: str | None = None, seed: str | None = None,
+                 seed: str | None = None,
                  app_settings: Sequence[tuple[str, str]] = ()) -> None:
         # `app.settings.*`: read with current_setting() like the request's settings
         self.app_settings = tuple(("app.settings." + k, v) for k, v in app_settings)
         self.seed = seed  # a script run once at start (the bundled demo database)
-        if pre_request:
-            raise ConfigError("db_pre_request: SQLite has no stored functions to call")
         self.where = sqlite_target(path)
         self.target, self.is_uri = self.where.target, True
         self.wal = False  # whether the file is in WAL mode (decided by the first connection)
         self.pool_size = pool_size
         self.acquire_timeout = acquire_timeout
-        self.grants = {role: {action: frozenset(tables) for action, tables in actions.items()}
-                       for role, actions in (grants or {}).items()}
         self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._all: list[aiosqlite.Connection] = []
         # per connection: the request's settings, read by current_setting() in SQL
@@ -228,8 +235,6 @@ class SqliteBackend:
                                    f"{self.where.file or ':memory:'}: {err}") from err
         for conn in self._all:
             self._idle.put_nowait(conn)
-        if not self.grants and self.seed is None:  # the demo needs no warning
-            log.warning("no sqlite_grants configured: every role may read and write every table")
 
     async def stop(self) -> None:
         for conn in self._all:
@@ -238,21 +243,8 @@ class SqliteBackend:
         self._vars.clear()
         self._idle = asyncio.Queue()
 
-    def authorize(self, ctx: RequestContext, plan: QueryPlan | MutationPlan) -> None:
-        """Application-level grants: deny by default once any are configured."""
-        if not self.grants:
-            return
-        allowed = self.grants.get(ctx.role or "", {})
-        for table, action in sorted(accessed(plan)):
-            tables = allowed.get(action, frozenset())
-            if table not in tables and "*" not in tables:
-                raise DatabaseError(
-                    "42501", 403 if ctx.authenticated else 401,
-                    f"permission denied for table {table}",
-                    headers=(("www-authenticate", "Bearer"),) if not ctx.authenticated else ())
-
     @asynccontextmanager
-    async def session(self, ctx: RequestContext) -> AsyncIterator[aiosqlite.Connection]:
+    async def session(self, ctx: TxSettings) -> AsyncIterator[aiosqlite.Connection]:
         """A pooled connection carrying the request's settings (role, claims, headers…)."""
         async with self.connection() as conn:
             variables = self._vars[id(conn)]
@@ -265,10 +257,7 @@ class SqliteBackend:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[aiosqlite.Connection]:
-        try:
-            conn = await asyncio.wait_for(self._idle.get(), self.acquire_timeout)
-        except TimeoutError:
-            raise PoolTimeout("Timed out acquiring connection from connection pool.") from None
+        conn = await acquire(self._idle.get(), self.acquire_timeout)
         try:
             yield conn
         finally:
@@ -289,40 +278,49 @@ class SqliteBackend:
         """SQLite has no roles to carry in-database settings."""
         return {}
 
-    async def ping(self) -> bool:
-        try:
-            async with self.connection() as conn:
-                await conn.execute("SELECT 1")
-            return True
-        except Exception:  # noqa: BLE001 - a health check answers, it never raises
-            return False
+    async def _probe(self) -> None:
+        async with self.connection() as conn:
+            await conn.execute("SELECT 1")
 
-    async def run_write(self, compiled: CompiledWrite, values: Sequence[object],
-                        ctx: RequestContext, check: Callable[[ReadResult], None],
-                        rollback: bool) -> ReadResult:
+    async def run(self, compiled: CompiledRead | CompiledWrite, values: Sequence[object],
+                  ctx: TxSettings, tx: Tx = READ) -> ReadResult:
+        """A read is one statement (its own implicit transaction); anything else runs in
+        `BEGIN IMMEDIATE`, which takes the write lock up front so that concurrent writers
+        wait (busy timeout) instead of failing on a lock upgrade."""
         try:
             async with self.session(ctx) as conn:
-                # IMMEDIATE takes the write lock up front: concurrent writers wait (busy
-                # timeout) instead of failing on a lock upgrade.
+                if tx.readonly:
+                    result = await self._read(conn, compiled, values)
+                    enforce(tx, result)
+                    return result
                 await conn.execute("BEGIN IMMEDIATE")
                 try:
                     result = await self._write(conn, compiled, values)
-                    check(result)
+                    enforce(tx, result)
                 except BaseException:
                     await conn.execute("ROLLBACK")
                     raise
-                await conn.execute("ROLLBACK" if rollback else "COMMIT")
+                await conn.execute("ROLLBACK" if tx.rollback else "COMMIT")
                 return result
         except (sqlite3.Error, OverflowError) as err:
             raise map_sqlite_error(err) from err
 
     @staticmethod
-    async def _write(conn: aiosqlite.Connection, compiled: CompiledWrite,
+    async def _read(conn: aiosqlite.Connection, compiled: CompiledRead | CompiledWrite,
+                    values: Sequence[object]) -> ReadResult:
+        # execute_fetchall: one hop to the driver's thread instead of three
+        rows = await conn.execute_fetchall(compiled.main.sql, compiled.main.bind(values))
+        row = next(iter(rows), None)
+        assert row is not None
+        return ReadResult.of(row)
+
+    @staticmethod
+    async def _write(conn: aiosqlite.Connection, compiled: CompiledRead | CompiledWrite,
                      values: Sequence[object]) -> ReadResult:
         """The steps render gave (staging, the write with RETURNING), then the read."""
         existing = None
         written = 0
-        for step in compiled.steps:
+        for step in getattr(compiled, "steps", ()):
             async with conn.execute(step.query.sql, step.query.bind(values)) as cursor:
                 rows = list(await cursor.fetchall())
                 width = len(cursor.description or ())
@@ -335,25 +333,4 @@ class SqliteBackend:
         row = next(iter(await conn.execute_fetchall(compiled.main.sql,
                                                     compiled.main.bind(values))), None)
         assert row is not None
-        inserted = None if existing is None else written - existing
-        return ReadResult(row[0], row[1], row[2], inserted, row[3], row[4])
-
-    async def run_read(self, compiled: CompiledRead, values: Sequence[object],
-                       ctx: RequestContext) -> ReadResult:
-        try:
-            async with self.session(ctx) as conn:
-                # execute_fetchall: one hop to the driver's thread instead of three
-                rows = await conn.execute_fetchall(compiled.main.sql, compiled.main.bind(values))
-                row = next(iter(rows), None)
-        except (sqlite3.Error, OverflowError) as err:
-            raise map_sqlite_error(err) from err
-        assert row is not None
-        return ReadResult(row[0], row[1], row[2], None, row[3], row[4])
-
-    # -- RPC (issue 10): SQLite has no functions yet; the planner answers PGRST202 first --
-    async def run_call(self, compiled: CompiledRead, values: Sequence[object],
-                       ctx: RequestContext, check: Callable[[ReadResult], None],
-                       rollback: bool, readonly: bool) -> ReadResult:
-        from dbrest.errors import NotImplementedOnBackend
-
-        raise NotImplementedOnBackend("functions (RPC) are not available on sqlite")
+        return ReadResult.of(row, None if existing is None else written - existing)
