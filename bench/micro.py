@@ -38,9 +38,11 @@ from bench.data import build_sqlite, counts, generate, load_postgres  # noqa: E4
 from dbrest.app import AppState  # noqa: E402
 from dbrest.config import load_config  # noqa: E402
 from dbrest.context import request_context  # noqa: E402
+from dbrest.grants import check_grants  # noqa: E402
 from dbrest.http import HttpRequest, parse_query_string  # noqa: E402
 from dbrest.parse.request import parse_request  # noqa: E402
 from dbrest.pipeline import Pipeline  # noqa: E402
+from dbrest.plan.access import accessed  # noqa: E402
 from dbrest.plan.read import plan_read  # noqa: E402
 from dbrest.plan.types import QueryPlan  # noqa: E402
 
@@ -56,12 +58,14 @@ def requests(n_books: int, count: int = 1000) -> list[HttpRequest]:
 
 
 def prepare(p: Pipeline, req: HttpRequest) -> Any:
-    """Everything `Pipeline._handle` does for a read before `backend.run_read`."""
+    """Everything `Pipeline._handle` does for a read before `backend.run`."""
     auth = p.authenticator.authenticate(req.header("authorization"))
     api = parse_request(req, p.config.db_schemas, p.config.db_tx_end)
     plan = plan_read(api, p.cache, p.options).plan
     assert isinstance(plan, QueryPlan)  # a read
-    p.backend.authorize(request_context(req, auth), plan)
+    ctx = request_context(req, auth)
+    if p.grants:
+        check_grants(p.grants, ctx.role, ctx.authenticated, accessed(plan))
     return p.renderer.render(plan)
 
 
