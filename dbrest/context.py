@@ -8,6 +8,7 @@ module: exec imports it, it imports nothing of exec.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 
@@ -40,10 +41,19 @@ def request_context(req: HttpRequest, auth: AuthResult) -> TxSettings:
             continue
         cookies.update((name, morsel.value) for name, morsel in jar.items())
     settings = (
-        ("request.jwt.claims", orjson.dumps(auth.claims).decode()),
+        ("request.jwt.claims", _json(auth.claims)),
         ("request.headers", orjson.dumps(headers).decode()),
         ("request.cookies", orjson.dumps(cookies).decode()),
         ("request.method", req.method),
         ("request.path", req.path),
     )
     return TxSettings(auth.role, auth.authenticated, settings)
+
+
+def _json(value: object) -> str:
+    """orjson, or the standard library for what orjson refuses (integers past 64 bits,
+    which a signed token may carry in any claim)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
