@@ -510,7 +510,7 @@ def test_same_embed_name_twice_is_postgrest_duplicate_alias() -> None:
     PostgreSQL's 42712, never an object with a duplicated key."""
     from dbrest.errors import DuplicateAlias
     from dbrest.parse import ast as _ast
-    from dbrest.plan.read import check_embed_names
+    from dbrest.plan.nodes import check_embed_names
     from tests.plan.schema_fixture import CACHE as _CACHE
     books = _CACHE.table("public", "books")
     assert books is not None
