@@ -32,6 +32,7 @@ from dbrest.plan.types import (
     Scalar,
     TypeRef,
 )
+from dbrest.relationships import build_schema_cache
 from dbrest.schema import Column, ForeignKey, SchemaCache, Table
 from tests.plan.helpers import keys, plan, walk
 
@@ -493,7 +494,7 @@ def test_negative_limit_details() -> None:
 
 
 def test_embed_to_a_table_outside_the_exposed_schemas_is_no_relationship() -> None:
-    cache = SchemaCache(
+    cache = build_schema_cache(
         {("public", "notes"): Table("public", "notes", (Column("id", "integer", "integer"),
                                                         Column("owner", "integer", "integer")),
                                     ("id",))},
