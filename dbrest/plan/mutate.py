@@ -3,8 +3,8 @@
 PostgREST's `Plan.mutatePlan`: the body's keys (or `columns=`) are the written columns,
 checked against the table (PGRST204); filters on the root table restrict UPDATE/DELETE;
 PUT must address exactly one row by its whole primary key (PGRST105, PGRST114, PGRST115).
-The rows written are then read back through the ordinary read planner, so `select=` and
-embedding shape a write's representation exactly as they shape a read.
+The rows written are then read back through the node planner reads use (plan/nodes.py),
+so `select=` and embedding shape a write's representation exactly as they shape a read.
 """
 
 from __future__ import annotations
