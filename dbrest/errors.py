@@ -55,11 +55,6 @@ class ConnectionError_(DbrestError):
     status = 503
 
 
-class SchemaCacheError(DbrestError):
-    code = "PGRST002"
-    status = 503
-
-
 class PoolTimeout(DbrestError):
     code = "PGRST003"
     status = 504
@@ -168,10 +163,6 @@ class MaxAffectedViolation(ApiRequestError):
     def __init__(self, count: int) -> None:
         super().__init__("Query result exceeds max-affected preference constraint",
                          f"The query affects {count} rows")
-
-
-class AggregatesNotAllowed(ApiRequestError):
-    code = "PGRST123"
 
 
 class InvalidResourcePath(ApiRequestError):

@@ -23,7 +23,7 @@ from dbrest.grants import check_grants
 from dbrest.http import HttpRequest, HttpResponse
 from dbrest.parse.request import parse_request
 from dbrest.plan.access import accessed
-from dbrest.plan.read import PlanOptions
+from dbrest.plan.context import PlanOptions
 from dbrest.plan.request import Planned, plan_request
 from dbrest.plan.types import MutationPlan, QueryPlan
 from dbrest.render.call import render_call

@@ -13,10 +13,11 @@ over a table of a hidden schema relates to the other exposed views, not to that 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from dbrest.schema import ForeignKey, SchemaCache
+from dbrest.schema import ForeignKey, Routine, SchemaCache, Table
 
 Cardinality = Literal["m2o", "o2m", "o2o", "m2m"]
 QualifiedName = tuple[str, str]
@@ -175,3 +176,13 @@ def build_relationships(cache: SchemaCache) -> dict[QualifiedName, tuple[Relatio
                                  (fk1.ref_schema, fk1.ref_table) == (fk2.ref_schema, fk2.ref_table),
                                  is_view(fk2.ref_schema, fk2.ref_table), junction))
     return {key: tuple(sorted(value, key=sort_key)) for key, value in rels.items()}
+
+
+def build_schema_cache(
+        tables: dict[QualifiedName, Table], foreign_keys: tuple[ForeignKey, ...] = (),
+        view_sources: Mapping[QualifiedName, dict[str, tuple[str, str, str]]] | None = None,
+        routines: Mapping[QualifiedName, tuple[Routine, ...]] | None = None) -> SchemaCache:
+    """The schema cache of what introspection found, with its relationships derived."""
+    keys = SchemaCache(tables, foreign_keys, dict(view_sources or {}),
+                       routines=dict(routines or {}))
+    return replace(keys, relationships=build_relationships(keys))

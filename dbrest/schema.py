@@ -1,6 +1,7 @@
 """The schema cache: tables, views, columns, keys and foreign keys of the exposed schemas.
 
-Loaded once at start-up by `exec/introspect` and held in memory; the planner resolves
+Loaded once at start-up by `exec/introspect` (which builds it with its relationships
+through `relationships.build_schema_cache`) and held in memory; the planner resolves
 every name against this snapshot, so no request introspects. Values are frozen: a reload
 builds a new cache and swaps it in whole.
 """
@@ -61,16 +62,13 @@ class SchemaCache:
     # view → {view column: (schema, base table, base column)} for plainly selected columns
     view_sources: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = field(
         default_factory=dict)
-    # derived once, here: (schema, table) → its relationships (dbrest/relationships.py)
+    # (schema, table) → its relationships, derived from the keys above when the cache is
+    # built (`relationships.build_schema_cache`); `Relationship`s, typed loosely here so
+    # this module does not import the one that derives them
     relationships: dict[tuple[str, str], tuple[Any, ...]] = field(
         default_factory=dict, compare=False)
     # RPC: (schema, function name) → its overloads (`Routine`, below)
     routines: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        from dbrest.relationships import build_relationships
-
-        self.relationships.update(build_relationships(self))
 
     def table(self, schema: str, name: str) -> Table | None:
         return self.tables.get((schema, name))

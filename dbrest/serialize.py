@@ -240,6 +240,12 @@ def _jsonb_text(value: object) -> str:
                            for k, v in value.items()) + "}"
 
 
+def preference_applied(planned: PlannedRequest) -> list[tuple[str, str]]:
+    """The one `Preference-Applied` header, as planned (plan/preferences.py)."""
+    applied = planned.preference_applied
+    return [("preference-applied", ", ".join(applied))] if applied else []
+
+
 def serialize_read(planned: PlannedRequest, result: ReadResult) -> HttpResponse:
     lower = planned.offset
     status = range_status(lower, result.page_total, result.total)
@@ -250,8 +256,7 @@ def serialize_read(planned: PlannedRequest, result: ReadResult) -> HttpResponse:
     body = _shape_body(planned, result)  # singularity: exec checked it (`WriteChecks`)
     headers = [("content-type", planned.content_type),
                ("content-range", content_range(lower, result.page_total, result.total))]
-    if planned.preference_applied:
-        headers.append(("preference-applied", ", ".join(planned.preference_applied)))
+    headers.extend(preference_applied(planned))
     if planned.profile_header:
         headers.append(("content-profile", planned.schema))
     return HttpResponse(status, tuple(headers), body)  # HEAD: app.send_response drops it
@@ -269,8 +274,7 @@ def serialize_write(planned: PlannedRequest, result: ReadResult) -> HttpResponse
         headers.append(("content-range", content_range(0, n, total)))
     elif planned.method != "PUT":
         headers.append(("content-range", f"*/{'*' if total is None else total}"))
-    if write.preference_applied:
-        headers.append(("preference-applied", ", ".join(write.preference_applied)))
+    headers.extend(preference_applied(planned))
     if planned.profile_header:
         headers.append(("content-profile", planned.schema))
     body = b""

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dbrest.exec.base import ReadResult
 from dbrest.http import HttpResponse
 from dbrest.plan.call import CallPlan, PlannedCall
-from dbrest.serialize import serialize_read
+from dbrest.plan.types import PlannedRequest
+from dbrest.serialize import preference_applied, serialize_read
 
 
 def serialize_call(call: PlannedCall, result: ReadResult) -> HttpResponse:
@@ -19,7 +20,7 @@ def serialize_call(call: PlannedCall, result: ReadResult) -> HttpResponse:
     plan = planned.plan
     assert isinstance(plan, CallPlan)
     if plan.returns == "void":
-        headers = tuple(h for h in _headers(planned.preference_applied, planned))
+        headers = tuple(_headers(planned))
         return HttpResponse(204, headers, b"")
     if plan.returns_set and (plan.read is not None or plan.output != "csv"):
         return serialize_read(planned, result)
@@ -28,14 +29,12 @@ def serialize_call(call: PlannedCall, result: ReadResult) -> HttpResponse:
     if plan.returns == "composite":
         body = body.strip()[1:-1] or "null"
     headers = (("content-type", planned.content_type),
-               *_headers(planned.preference_applied, planned))
+               *_headers(planned))
     return HttpResponse(200, headers, b"" if planned.method == "HEAD" else body.encode())
 
 
-def _headers(applied: tuple[str, ...], planned: object) -> list[tuple[str, str]]:
-    out = []
-    if applied:
-        out.append(("preference-applied", ", ".join(applied)))
-    if getattr(planned, "profile_header", False):
-        out.append(("content-profile", getattr(planned, "schema", "")))
+def _headers(planned: PlannedRequest) -> list[tuple[str, str]]:
+    out = preference_applied(planned)
+    if planned.profile_header:
+        out.append(("content-profile", planned.schema))
     return out

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dbrest.schema import Column, SchemaCache, Table, kind_of
+from dbrest.relationships import build_schema_cache
+from dbrest.schema import Column, ForeignKey, SchemaCache, Table, kind_of
 
 
 @pytest.mark.parametrize(("native", "kind"), [
@@ -48,3 +49,20 @@ def test_table_lookup() -> None:
     assert table.column("b") == Column("b", "text", "text")
     assert table.column("nope") is None
     assert cache.relationships == {}
+
+
+def test_the_cache_derives_nothing_itself() -> None:
+    """Relationships are built with the cache (`build_schema_cache`), not by the dataclass."""
+    books = Table("public", "books", (Column("id", "integer", "integer"),
+                                      Column("author_id", "integer", "integer")), ("id",))
+    authors = Table("public", "authors", (Column("id", "integer", "integer"),), ("id",))
+    tables = {("public", "books"): books, ("public", "authors"): authors}
+    fks = (ForeignKey("books_author_id_fkey", "public", "books", ("author_id",),
+                      "public", "authors", ("id",)),)
+    assert SchemaCache(tables, fks).relationships == {}
+    built = build_schema_cache(tables, fks)
+    assert (built.tables, built.foreign_keys) == (tables, fks)
+    assert [(r.foreign_table, r.cardinality) for r in built.relationships[("public", "books")]
+            ] == [("authors", "m2o")]
+    assert [(r.foreign_table, r.cardinality) for r in built.relationships[("public", "authors")]
+            ] == [("books", "o2m")]

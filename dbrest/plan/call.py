@@ -20,16 +20,10 @@ import orjson
 from dbrest.errors import AmbiguousFunction, FunctionNotFound, MaxAffectedRpcViolation
 from dbrest.parse import ast
 from dbrest.parse.rpc import RpcCall
+from dbrest.plan.context import DEFAULT_OPTIONS, Context, PlanOptions
 from dbrest.plan.negotiate import negotiate
-from dbrest.plan.read import (
-    DEFAULT_OPTIONS,
-    Context,
-    PlanOptions,
-    check_paths,
-    check_preferences,
-    plan_node,
-    read_preferences,
-)
+from dbrest.plan.nodes import check_paths, plan_node
+from dbrest.plan.preferences import check_preferences, preference_applied
 from dbrest.plan.types import OutputFormat, Param, PlannedRequest, ReadPlan
 from dbrest.schema import Routine, RoutineParam, SchemaCache, Table
 
@@ -90,7 +84,7 @@ def plan_call(api: ast.ApiRequest, cache: SchemaCache,
         plan=plan, values=tuple(ctx.values.items),  # type: ignore[arg-type]
         offset=api.top_range.offset, content_type=content_type, method=api.method,
         schema=api.schema, profile_header=api.profile_requested, table=routine.name,
-        preference_applied=read_preferences(api))
+        preference_applied=preference_applied(api))
     readonly = api.method != "POST" or routine.volatility in ("s", "i")
     max_affected = prefs.max_affected if prefs.handling == "strict" else None
     return PlannedCall(planned, readonly, api.rollback, max_affected)

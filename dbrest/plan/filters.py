@@ -7,6 +7,7 @@ filter naming an embed of the node tests whether a related row exists.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from dbrest.errors import UnacceptableFilter
@@ -28,7 +29,7 @@ from dbrest.plan.types import (
 from dbrest.schema import Table
 
 
-def find_child(children: list[Child], name: str) -> Child | None:
+def find_child(children: Sequence[Child], name: str) -> Child | None:
     for child in children:
         if child.alias == name:
             return child
@@ -43,7 +44,7 @@ def existence(read: ReadPlan) -> ReadPlan:
 
 
 def plan_logic(tree: ast.LogicTree, table: Table, alias: str, values: Values,
-               children: list[Child] = []) -> Cond:  # noqa: B006 - read-only default
+               children: Sequence[Child] = ()) -> Cond:
     if isinstance(tree, ast.Filter):
         return plan_filter(tree, table, alias, values, children)
     cond: Cond = BoolOp(tree.op, tuple(plan_logic(c, table, alias, values, children)
@@ -52,7 +53,7 @@ def plan_logic(tree: ast.LogicTree, table: Table, alias: str, values: Values,
 
 
 def plan_filter(flt: ast.Filter, table: Table, alias: str, values: Values,
-                children: list[Child] = []) -> Cond:  # noqa: B006 - read-only default
+                children: Sequence[Child] = ()) -> Cond:
     child = find_child(children, flt.field.name) if not flt.field.json_path else None
     # Only `is` filters address an embed; anything else is a filter on a column.
     if child is not None and isinstance(flt.expr.operation, ast.OpIs):

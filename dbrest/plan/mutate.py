@@ -3,8 +3,8 @@
 PostgREST's `Plan.mutatePlan`: the body's keys (or `columns=`) are the written columns,
 checked against the table (PGRST204); filters on the root table restrict UPDATE/DELETE;
 PUT must address exactly one row by its whole primary key (PGRST105, PGRST114, PGRST115).
-The rows written are then read back through the ordinary read planner, so `select=` and
-embedding shape a write's representation exactly as they shape a read.
+The rows written are then read back through the node planner reads use (plan/nodes.py),
+so `select=` and embedding shape a write's representation exactly as they shape a read.
 """
 
 from __future__ import annotations
@@ -19,18 +19,12 @@ from dbrest.errors import (
     PutMismatch,
 )
 from dbrest.parse import ast
+from dbrest.plan.context import DEFAULT_OPTIONS, Context, PlanOptions
 from dbrest.plan.filters import plan_filter, plan_logic
 from dbrest.plan.negotiate import negotiate
-from dbrest.plan.read import (
-    DEFAULT_OPTIONS,
-    Context,
-    PlanOptions,
-    check_paths,
-    check_preferences,
-    plan_node,
-    read_preferences,
-    resolve_table,
-)
+from dbrest.plan.nodes import check_paths, plan_node
+from dbrest.plan.preferences import check_preferences, preference_applied
+from dbrest.plan.tables import resolve_table
 from dbrest.plan.types import (
     BodyRows,
     Cond,
@@ -70,14 +64,14 @@ def plan_mutation(api: ast.ApiRequest, cache: SchemaCache,
     read = plan_representation(ctx, api, table, return_)
     check_paths(ctx)
     output, content_type, strip_nulls = negotiate(api.accept)
-    applied = preference_applied(api, mutation)
     return PlannedRequest(
         plan=MutationPlan(mutation, read, output, strip_nulls, prefs.count),
         values=tuple(ctx.values.items), offset=0, content_type=content_type,
         method=api.method, schema=api.schema, profile_header=api.profile_requested,
         table=table.name,
+        preference_applied=preference_applied(api, upsert=bool(mutation.on_conflict)),
         write=WriteResponse(
-            return_, table.primary_key if return_ == "headers-only" else (), applied,
+            return_, table.primary_key if return_ == "headers-only" else (),
             prefs.max_affected if prefs.handling == "strict" and mutation.kind in (
                 "update", "delete") else None,
             api.rollback, mutation.resolution == "merge"),
@@ -175,23 +169,6 @@ def plan_representation(ctx: Context, api: ast.ApiRequest, table: Table,
         items = ()
     read = plan_node(ctx, table, "t", items, frozenset({()}), root_filters=False)
     return replace(read, mutated=True, limit=None, offset=None)
-
-
-def preference_applied(api: ast.ApiRequest, mutation: Mutation) -> tuple[str, ...]:
-    """`Preference-Applied`, in PostgREST's order."""
-    prefs = api.preferences
-    out = []
-    if prefs.resolution and api.method == "POST" and mutation.on_conflict:
-        out.append(f"resolution={prefs.resolution}")
-    if prefs.missing and api.method in ("POST", "PATCH"):
-        out.append(f"missing={prefs.missing}")
-    if prefs.return_:
-        out.append(f"return={prefs.return_}")
-    out.extend(read_preferences(api))  # count, tx, handling: as for reads
-    if prefs.max_affected is not None and prefs.handling == "strict" \
-            and api.method in ("PATCH", "DELETE"):
-        out.append(f"max-affected={prefs.max_affected}")
-    return tuple(out)
 
 
 __all__ = ["ApiRequestError", "plan_mutation"]

@@ -14,8 +14,9 @@ from typing import Literal
 from dbrest.errors import TableNotFound
 from dbrest.parse.ast import ApiRequest
 from dbrest.plan.call import PlannedCall, plan_call, rpc_allow
+from dbrest.plan.context import DEFAULT_OPTIONS, PlanOptions
 from dbrest.plan.mutate import plan_mutation
-from dbrest.plan.read import DEFAULT_OPTIONS, PlanOptions, plan_read
+from dbrest.plan.read import plan_read
 from dbrest.plan.types import PlannedRequest, WriteChecks
 from dbrest.schema import SchemaCache
 

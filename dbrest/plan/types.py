@@ -253,7 +253,6 @@ class WriteResponse:
 
     return_: Literal["minimal", "headers-only", "representation"] = "minimal"
     location: tuple[str, ...] = ()  # primary-key columns, for `Location` (headers-only)
-    preference_applied: tuple[str, ...] = ()
     max_affected: int | None = None
     rollback: bool = False  # `Prefer: tx=rollback` (where allowed) or `db_tx_end`
     merge: bool = False  # a merging upsert: 200 instead of 201 when it created nothing
@@ -279,7 +278,7 @@ class PlannedRequest:
     profile_header: bool = False
     table: str = ""
     write: WriteResponse | None = None
-    preference_applied: tuple[str, ...] = ()  # reads: `Preference-Applied`
+    preference_applied: tuple[str, ...] = ()  # `Preference-Applied` (plan/preferences.py)
     checks: WriteChecks = WriteChecks()  # enforced in the transaction (plan/request.py)
 
 

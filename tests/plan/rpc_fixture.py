@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dbrest.schema import Column, Routine, RoutineParam, SchemaCache
+from dbrest.relationships import build_schema_cache
+from dbrest.schema import Column, Routine, RoutineParam
 from tests.plan.schema_fixture import CACHE, S
 
 P = RoutineParam
@@ -22,5 +23,5 @@ ROUTINES = (
     Routine(S, "years", (), "scalar", True, "integer", "s"),
 )
 
-RPC_CACHE = SchemaCache(CACHE.tables, CACHE.foreign_keys, CACHE.view_sources, routines={
+RPC_CACHE = build_schema_cache(CACHE.tables, CACHE.foreign_keys, CACHE.view_sources, routines={
     (r.schema, r.name): tuple(x for x in ROUTINES if x.name == r.name) for r in ROUTINES})

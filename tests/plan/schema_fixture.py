@@ -13,6 +13,7 @@ Small, but with every relationship shape the planner must tell apart:
 
 from __future__ import annotations
 
+from dbrest.relationships import build_schema_cache
 from dbrest.schema import Column, ForeignKey, SchemaCache, Table, kind_of
 
 S = "public"
@@ -80,8 +81,8 @@ VIEW_SOURCES = {
 
 
 def make_cache() -> SchemaCache:
-    return SchemaCache({(t.schema, t.name): t for t in TABLES}, FOREIGN_KEYS,
-                       {k: dict(v) for k, v in VIEW_SOURCES.items()})
+    return build_schema_cache({(t.schema, t.name): t for t in TABLES}, FOREIGN_KEYS,
+                              {k: dict(v) for k, v in VIEW_SOURCES.items()})
 
 
 CACHE = make_cache()

@@ -116,12 +116,12 @@ def test_ambiguous(origin: str, target: str, details: list[dict[str, str]], hint
 
 def test_ambiguous_many_to_many_names_the_junction() -> None:
     """Two junctions between the same tables: the hint offers the junction names."""
-    from dbrest.schema import SchemaCache
+    from dbrest.relationships import build_schema_cache
     from tests.plan.schema_fixture import FOREIGN_KEYS, TABLES, VIEW_SOURCES, col, fk, table
 
     extra = table("book_tags2", col("book_id", "integer"), col("tag_id", "integer"),
                   pk=("book_id", "tag_id"))
-    cache = SchemaCache(
+    cache = build_schema_cache(
         {(t.schema, t.name): t for t in (*TABLES, extra)},
         (*FOREIGN_KEYS, fk("bt2_book", "book_tags2", ("book_id",), "books"),
          fk("bt2_tag", "book_tags2", ("tag_id",), "tags")),

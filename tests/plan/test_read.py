@@ -32,6 +32,7 @@ from dbrest.plan.types import (
     Scalar,
     TypeRef,
 )
+from dbrest.relationships import build_schema_cache
 from dbrest.schema import Column, ForeignKey, SchemaCache, Table
 from tests.plan.helpers import keys, plan, walk
 
@@ -493,7 +494,7 @@ def test_negative_limit_details() -> None:
 
 
 def test_embed_to_a_table_outside_the_exposed_schemas_is_no_relationship() -> None:
-    cache = SchemaCache(
+    cache = build_schema_cache(
         {("public", "notes"): Table("public", "notes", (Column("id", "integer", "integer"),
                                                         Column("owner", "integer", "integer")),
                                     ("id",))},
@@ -510,7 +511,7 @@ def test_same_embed_name_twice_is_postgrest_duplicate_alias() -> None:
     PostgreSQL's 42712, never an object with a duplicated key."""
     from dbrest.errors import DuplicateAlias
     from dbrest.parse import ast as _ast
-    from dbrest.plan.read import check_embed_names
+    from dbrest.plan.nodes import check_embed_names
     from tests.plan.schema_fixture import CACHE as _CACHE
     books = _CACHE.table("public", "books")
     assert books is not None

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from dbrest.relationships import Relationship, build_relationships, view_foreign_keys
+from dbrest.relationships import (
+    Relationship,
+    build_relationships,
+    build_schema_cache,
+    view_foreign_keys,
+)
 from dbrest.schema import ForeignKey, SchemaCache, Table
 from tests.plan.schema_fixture import (
     CACHE,
@@ -31,8 +36,8 @@ def cache_with(*extra_tables: object, extra_fks: tuple[object, ...] = (),
     tables = (*TABLES, *extra_tables)
     sources = {k: dict(v) for k, v in VIEW_SOURCES.items()}
     sources.update(views or {})
-    return SchemaCache({(t.schema, t.name): t for t in tables},  # type: ignore[attr-defined]
-                       (*FOREIGN_KEYS, *extra_fks), sources)  # type: ignore[arg-type]
+    return build_schema_cache({(t.schema, t.name): t for t in tables},  # type: ignore[attr-defined]
+                              (*FOREIGN_KEYS, *extra_fks), sources)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("origin", "expected"), [
@@ -202,7 +207,7 @@ def test_view_over_hidden_schema_relates_only_to_exposed_views() -> None:
     the view-to-view relationship only, never one to `private.clients`."""
     c = Table("api", "clients", (col("id", "integer"), col("name", "text")), (), True)
     p = Table("api", "projects", (col("id", "integer"), col("client_id", "integer")), (), True)
-    cache = SchemaCache(
+    cache = build_schema_cache(
         {("api", "clients"): c, ("api", "projects"): p},
         (ForeignKey("projects_client_id_fkey", "private", "projects", ("client_id",),
                     "private", "clients", ("id",)),),

@@ -24,6 +24,7 @@ from dbrest.http import HttpRequest
 from dbrest.parse.request import parse_request
 from dbrest.plan.mutate import plan_mutation
 from dbrest.plan.types import MutationPlan, PlannedRequest
+from dbrest.relationships import build_schema_cache
 from dbrest.render.compile import CompiledQuery, Renderer
 from dbrest.render.dialect import Dialect
 from dbrest.render.postgres import POSTGRES
@@ -45,8 +46,8 @@ def _cache() -> SchemaCache:
                 replace(c, has_default=True, default_sql=DEFAULTS[c.name])
                 if c.name in DEFAULTS else c for c in t.columns))
         tables.append(t)
-    return SchemaCache({(t.schema, t.name): t for t in tables}, FOREIGN_KEYS,
-                       {k: dict(v) for k, v in VIEW_SOURCES.items()})
+    return build_schema_cache({(t.schema, t.name): t for t in tables}, FOREIGN_KEYS,
+                              {k: dict(v) for k, v in VIEW_SOURCES.items()})
 
 
 CACHE = _cache()

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from dbrest.relationships import build_schema_cache
 from dbrest.schema import Column, ForeignKey, SchemaCache, Table, kind_of
 
 # A column's default, as PostgREST's schema cache reads it: its own, else `nextval` of an
@@ -131,5 +132,5 @@ async def introspect_postgres(conn: Any, schemas: Sequence[str]) -> SchemaCache:
                             row["is_view"], tuple(uniques.get(key, ())))
     from dbrest.exec.postgres.routines import introspect_routines  # RPC
 
-    return SchemaCache(tables, tuple(fks), await view_sources(conn, schemas),
-                       routines=await introspect_routines(conn, schemas))
+    return build_schema_cache(tables, tuple(fks), await view_sources(conn, schemas),
+                              routines=await introspect_routines(conn, schemas))

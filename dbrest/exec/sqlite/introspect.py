@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from dbrest.relationships import build_schema_cache
 from dbrest.schema import Column, ForeignKey, SchemaCache, Table, kind_of
 
 _CONSTRAINT_FK = re.compile(
@@ -77,7 +78,7 @@ def introspect_sqlite(conn: sqlite3.Connection, schema: str) -> SchemaCache:
                     key=lambda r: r[1]))
             fk_name = fk_names.get(cols, f"{name}_{'_'.join(cols)}_fkey")
             fks.append(ForeignKey(fk_name, schema, name, cols, schema, ref_table, ref_cols))
-    return SchemaCache(tables, tuple(fks), _view_sources(rows, tables, schema))
+    return build_schema_cache(tables, tuple(fks), _view_sources(rows, tables, schema))
 
 
 _FROM = re.compile(r'\b(?:FROM|JOIN)\s+("(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|[\w$]+)', re.IGNORECASE)
