@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import orjson
 
+from dbrest import openapi
 from dbrest.auth import make_authenticator
 from dbrest.config import Config
 from dbrest.context import apply_response_settings, request_context
@@ -98,7 +99,8 @@ class Pipeline:
         api = parse_request(req, self.config.db_schemas, self.config.db_tx_end)
         timer.lap("parse")
         if not api.resource:
-            return self.untimed(self.root(), timer)
+            return self.untimed(await self.root(api, req.query, request_context(req, auth)),
+                                timer)
         if api.is_rpc:  # RPC (issue 10): a separate branch, see `call`
             if api.method == "OPTIONS":
                 return self.untimed(rpc_options(self.cache, api), timer)
@@ -166,12 +168,10 @@ class Pipeline:
         allow = "OPTIONS,GET,HEAD" if table.is_view else "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE"
         return HttpResponse(200, (("allow", allow),))
 
-    def root(self) -> HttpResponse:
-        """A minimal OpenAPI document listing the exposed tables and views."""
-        paths = {f"/{t.name}": {"get": {"tags": [t.name]}}
-                 for (schema, _), t in sorted(self.cache.tables.items())
-                 if schema == self.config.db_schemas[0]}
-        doc = {"swagger": "2.0", "info": {"title": "dbrest", "version": "0.1.0"},
-               "paths": {"/": {"get": {}}, **paths}}
-        return HttpResponse(200, (("content-type", "application/openapi+json; charset=utf-8"),),
-                            orjson.dumps(doc))  # HEAD: app.send_response drops the body
+    async def root(self, api: ApiRequest, query: tuple[tuple[str, str], ...],
+                   ctx: RequestContext) -> HttpResponse:
+        """The OpenAPI document (dbrest/openapi), for the schema `Accept-Profile` names."""
+        doc = await openapi.document(self.cache, openapi.Options.of(self.config), api.schema,
+                                     api.accept, query,
+                                     lambda: self.backend.accessible(ctx, api.schema))
+        return HttpResponse(200, (("content-type", doc.content_type),), doc.body)

@@ -44,6 +44,16 @@ class RequestContext:
     settings: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Accessible:
+    """What the request's role may use in one schema (the OpenAPI document's
+    `follow-privileges`), as PostgREST's `accessibleTables`/`accessibleFuncs` find it."""
+
+    tables: frozenset[str] | None  # None: every table and view
+    routines: frozenset[str] | None  # None: every function
+    description: str | None = None  # the schema's `COMMENT` (the document's title)
+
+
 class Backend(Protocol):
     dialect: Dialect
 
@@ -75,6 +85,10 @@ class Backend(Protocol):
                        ctx: RequestContext, check: Callable[[ReadResult], None],
                        rollback: bool, readonly: bool) -> ReadResult:
         """Run an RPC call (`readonly`: in a READ ONLY transaction); see `run_write`."""
+        ...
+
+    async def accessible(self, ctx: RequestContext, schema: str) -> Accessible:
+        """The relations and functions of `schema` the request's role may use."""
         ...
 
     async def ping(self) -> bool: ...

@@ -18,7 +18,7 @@ import orjson
 from databases import Database
 
 from dbrest.errors import ConnectionError_, PoolTimeout
-from dbrest.exec.base import ReadResult, RequestContext, Rollback
+from dbrest.exec.base import Accessible, ReadResult, RequestContext, Rollback
 from dbrest.exec.introspect.postgres import introspect_postgres
 from dbrest.exec.pg_errors import map_pg_error
 from dbrest.plan.types import MutationPlan, QueryPlan
@@ -74,6 +74,13 @@ class PostgresBackend:
             return True
         except Exception:  # noqa: BLE001 - a health check answers, it never raises
             return False
+
+    async def accessible(self, ctx: RequestContext, schema: str) -> Accessible:
+        """One query as the request's role, in its transaction (PostgREST `openApiQuery`)."""
+        async with self._transaction(ctx, readonly=True) as raw:
+            row = await raw.fetchrow(_ACCESSIBLE_SQL, schema)
+        return Accessible(frozenset(row["tables"]), frozenset(row["routines"]),
+                          row["description"])
 
     def authorize(self, ctx: RequestContext, plan: QueryPlan | MutationPlan) -> None:
         """The database decides, through the role set for the transaction."""
@@ -191,6 +198,21 @@ class PostgresBackend:
             return done.result
         return result
 
+
+# PostgREST's `accessibleTables` and `accessibleFuncs`, and the schema's comment
+_ACCESSIBLE_SQL = """
+SELECT array(SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = $1 AND c.relkind IN ('v', 'r', 'm', 'f', 'p')
+               AND (pg_has_role(c.relowner, 'USAGE')
+                    OR has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, '
+                                                  'REFERENCES, TRIGGER')
+                    OR has_any_column_privilege(c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))
+            ) AS tables,
+       array(SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = $1 AND has_function_privilege(p.oid, 'EXECUTE')) AS routines,
+       (SELECT obj_description(n.oid, 'pg_namespace') FROM pg_namespace n
+        WHERE n.nspname = $1) AS description
+"""
 
 _DB_SETTINGS_SQL = """
 WITH role_setting AS (

@@ -26,7 +26,7 @@ import orjson
 
 from dbrest.config import ConfigError
 from dbrest.errors import ConnectionError_, DatabaseError, PoolTimeout
-from dbrest.exec.base import ReadResult, RequestContext
+from dbrest.exec.base import Accessible, ReadResult, RequestContext
 from dbrest.exec.introspect.sqlite import introspect_sqlite
 from dbrest.exec.sqlite_errors import map_sqlite_error
 from dbrest.plan.access import accessed
@@ -237,6 +237,13 @@ class SqliteBackend:
         self._all.clear()
         self._vars.clear()
         self._idle = asyncio.Queue()
+
+    async def accessible(self, ctx: RequestContext, schema: str) -> Accessible:
+        """The tables `sqlite_grants` gives the role any action on (all, without grants)."""
+        if not self.grants:
+            return Accessible(None, None)
+        tables = frozenset().union(*self.grants.get(ctx.role or "", {}).values())
+        return Accessible(None if "*" in tables else tables, frozenset())
 
     def authorize(self, ctx: RequestContext, plan: QueryPlan | MutationPlan) -> None:
         """Application-level grants: deny by default once any are configured."""
