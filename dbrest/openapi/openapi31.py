@@ -4,8 +4,8 @@ Built from the same pieces as `swagger2` so the two never drift: `definitions` b
 `components.schemas` (with JSON Schema's `["integer", "null"]` for nullable columns,
 which 2.0 cannot say), shared query and header parameters `components.parameters`, body
 parameters `components.requestBodies`, the host and base path one `servers` entry. Every
-operation also documents PostgREST's error body as its `default` response, so a client
-(or schemathesis) can check 4xx answers against the document.
+operation also documents PostgREST's error body as its `4XX`/`5XX` responses, so a client
+(or schemathesis) can check error answers against the document.
 """
 
 from __future__ import annotations
@@ -67,7 +67,9 @@ def _operation(op: Json, bodies: set[str]) -> Json:
         responses[status] = {"description": response["description"]}
         if "schema" in response:
             responses[status]["content"] = {JSON_MIME: {"schema": _ref(response["schema"])}}
-    responses["default"] = {"$ref": "#/components/responses/Error"}
+    responses["4XX"] = responses["5XX"] = {"$ref": "#/components/responses/Error"}
+    # SQL may set any status (`response.status`), with the body it returns
+    responses["default"] = {"description": "A status set by SQL (response.status)"}
     out["responses"] = responses
     return out
 
@@ -77,6 +79,7 @@ def _nullable(schemas: Json, content: Content) -> Json:
         props = schemas[table.name]["properties"]
         for col in table.columns:
             prop = props[col.name]
+            prop.pop("x-nullable", None)
             if col.nullable and "type" in prop:
                 prop["type"] = [prop["type"], "null"]
     return schemas

@@ -65,7 +65,10 @@ def base_type(native: str) -> str:
 
 def swagger_type(col_type: str, kind: str) -> str | None:
     """PostgREST's `toSwaggerType`, by the logical kind so SQLite's declared types map too:
-    JSON has no type, arrays are `array`, anything unknown is a string."""
+    JSON has no type, arrays are `array`, anything unknown is a string. An undeclared
+    type (a SQLite view's expression column) holds any value: no type either."""
+    if not col_type.strip():
+        return None
     if col_type.endswith("[]"):
         return "array"
     return {"integer": "integer", "number": "number", "boolean": "boolean",
@@ -147,7 +150,8 @@ def column_schema(cache: SchemaCache, table: Table, col: Column) -> Json:
         out["default"] = default
     if description is not None:
         out["description"] = description
-    out["format"] = col_type
+    if col_type:
+        out["format"] = col_type
     length = _max_length(col.native_type)
     if length is not None:
         out["maxLength"] = length
@@ -157,6 +161,10 @@ def column_schema(cache: SchemaCache, table: Table, col: Column) -> Json:
     items = _items(col_type)
     if items is not None:
         out["items"] = items
+    if col.nullable and kind is not None:
+        # 2.0 cannot say "or null"; the common vendor extension can (PostgREST omits it,
+        # so its documents contradict every NULL a client reads)
+        out["x-nullable"] = True
     return out
 
 

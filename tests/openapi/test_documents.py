@@ -118,7 +118,8 @@ def test_type_modifiers_become_max_length() -> None:
     props = doc["definitions"]["t"]["properties"]
     assert props["code"] == {"description": "Note:\nThis is a Primary Key.<pk/>",
                              "format": "character varying", "maxLength": 8, "type": "string"}
-    assert props["tags"] == {"format": "text[]", "type": "array", "items": {"type": "string"}}
+    assert props["tags"] == {"format": "text[]", "type": "array", "items": {"type": "string"},
+                             "x-nullable": True}
     assert props["doc"] == {"format": "jsonb"}
     assert doc["definitions"]["t"]["required"] == ["doc"]
     assert base_type("numeric(10,2)") == "numeric"
