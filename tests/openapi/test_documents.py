@@ -111,7 +111,7 @@ def test_defaults_as_postgrest_parses_them(col_type: str, kind: str, default: st
 
 def test_type_modifiers_become_max_length() -> None:
     cache = SchemaCache({("public", "t"): Table("public", "t", (
-        Column("code", "character varying(8)", kind_of("character varying")),
+        Column("code", "character varying(8)", kind_of("character varying"), False),
         Column("tags", "text[]", kind_of("text[]")),
         Column("doc", "jsonb", "json", False)), ("code",))})
     _, doc = build(cache)
@@ -121,7 +121,7 @@ def test_type_modifiers_become_max_length() -> None:
     assert props["tags"] == {"format": "text[]", "type": "array", "items": {"type": "string"},
                              "x-nullable": True}
     assert props["doc"] == {"format": "jsonb"}
-    assert doc["definitions"]["t"]["required"] == ["doc"]
+    assert doc["definitions"]["t"]["required"] == ["code", "doc"]
     assert base_type("numeric(10,2)") == "numeric"
 
 
