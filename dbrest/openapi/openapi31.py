@@ -10,6 +10,7 @@ operation also documents PostgREST's error body as its `4XX`/`5XX` responses, so
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dbrest.openapi.swagger2 import JSON_MIME, Content, Json, build as build_swagger2
@@ -22,10 +23,20 @@ ERROR_SCHEMA: Json = {
 _PARAM_SCHEMA_KEYS = ("type", "format", "default", "enum", "items")
 
 
+def _unescape(pointer: str) -> str:
+    return pointer.replace("~1", "/").replace("~0", "~")
+
+
+def key(name: str) -> str:
+    """A component name 3.1 accepts (`^[a-zA-Z0-9._-]+$`) for a 2.0 one: the name, with
+    each other character as `_<hex>_` (a column `Column With Space`)."""
+    return re.sub(r"[^A-Za-z0-9.\-]|_", lambda m: f"_{ord(m.group()):x}_", name)
+
+
 def _ref(node: Any) -> Any:
     """`#/definitions/x` → `#/components/schemas/x`, everywhere in a schema."""
     if isinstance(node, dict):
-        return {k: (v.replace("#/definitions/", "#/components/schemas/")
+        return {k: ("#/components/schemas/" + key(_unescape(v.removeprefix("#/definitions/")))
                     if k == "$ref" and isinstance(v, str) else _ref(v)) for k, v in node.items()}
     if isinstance(node, list):
         return [_ref(v) for v in node]
@@ -51,11 +62,11 @@ def _operation(op: Json, bodies: set[str]) -> Json:
     params = []
     for param in op.get("parameters", []):
         target = param.get("$ref", "")
-        name = target.removeprefix("#/parameters/")
+        name = _unescape(target.removeprefix("#/parameters/"))
         if name in bodies:
-            out["requestBody"] = {"$ref": f"#/components/requestBodies/{name}"}
+            out["requestBody"] = {"$ref": f"#/components/requestBodies/{key(name)}"}
         elif target:
-            params.append({"$ref": f"#/components/parameters/{name}"})
+            params.append({"$ref": f"#/components/parameters/{key(name)}"})
         elif param.get("in") == "body":
             out["requestBody"] = _body(param["schema"], bool(param.get("required")))
         else:
@@ -98,10 +109,11 @@ def build(content: Content) -> Json:
         "paths": {path: {method: _operation(op, bodies) for method, op in item.items()}
                   for path, item in v2["paths"].items()},
         "components": {
-            "schemas": _nullable(_ref(v2["definitions"]), content),
-            "parameters": {n: _parameter(p) for n, p in v2["parameters"].items()
+            "schemas": {key(n): s for n, s in
+                        _nullable(_ref(v2["definitions"]), content).items()},
+            "parameters": {key(n): _parameter(p) for n, p in v2["parameters"].items()
                            if n not in bodies},
-            "requestBodies": {n: _body(v2["parameters"][n]["schema"], False)
+            "requestBodies": {key(n): _body(v2["parameters"][n]["schema"], False)
                               for n in sorted(bodies)},
             "responses": {"Error": {"description": "Error", "content": {
                 JSON_MIME: {"schema": ERROR_SCHEMA}}}},
