@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dbrest.openapi.swagger2 import JSON_MIME, Content, Json, build as build_swagger2
+from dbrest.openapi.swagger2 import JSON_MIME, Content, Json
+from dbrest.openapi.swagger2 import build as build_swagger2
 
 ERROR_SCHEMA: Json = {
     "type": "object", "required": ["code", "message", "details", "hint"],
