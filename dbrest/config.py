@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from dbrest.settings import ALIASES, BY_KEY, PENDING, SETTINGS, TX_END
+from dbrest.settings import ALIASES, BY_KEY, OPENAPI_MODES, PENDING, SETTINGS, TX_END
 
 DEMO_SQL = Path(__file__).parent / "demo" / "demo.sql"
 APP = "app.settings."
@@ -55,6 +55,9 @@ class Config:
     # Empty: every request is allowed (a warning at start-up).
     sqlite_grants: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     db_config: bool = True
+    openapi_mode: str = "follow-privileges"
+    openapi_security_active: bool = False
+    openapi_server_proxy_uri: str | None = None
     # `app.settings.NAME = VALUE`: SQL reads them with current_setting('app.settings.NAME')
     app_settings: tuple[tuple[str, str], ...] = ()
     # PostgREST keys that are set but not implemented yet: (key, value), for the warnings
@@ -120,8 +123,8 @@ def _coerce(key: str, value: Any) -> Any:
             return Path(value[1:]).read_text().strip()  # PostgREST's `@file`
         if key == "jwt_secret" and isinstance(value, dict):
             return json.dumps(value)  # a JWK/JWKS written as a TOML table
-        if key == "db_tx_end":
-            if value not in TX_END:
+        if key in ("db_tx_end", "openapi_mode"):
+            if value not in (TX_END if key == "db_tx_end" else OPENAPI_MODES):
                 raise ValueError(value)
             return value
         if key == "server_cors_allowed_origins":
@@ -174,6 +177,13 @@ def _validate(config: Config) -> Config:
         raise ConfigError("admin_server_port: cannot be the same as server_port")
     if config.backend == "sqlite" and config.db_pre_request:  # also validates the URI scheme
         raise ConfigError("db_pre_request: SQLite has no stored functions to call")
+    if config.openapi_server_proxy_uri is not None:
+        from dbrest.openapi import parse_proxy
+
+        try:
+            parse_proxy(config.openapi_server_proxy_uri)
+        except ValueError as err:
+            raise ConfigError(str(err)) from None
     if config.is_demo and config.db_anon_role is None:
         config = replace(config, db_anon_role="anon")  # the demo answers anonymous requests
     return config

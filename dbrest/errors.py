@@ -173,6 +173,11 @@ class InvalidResourcePath(ApiRequestError):
         super().__init__("Invalid path specified in request URL")
 
 
+class OpenApiDisabled(ApiRequestError):
+    code = "PGRST126"
+    status = 404
+
+
 class NotImplementedOnBackend(ApiRequestError):
     """PGRST127: a feature this backend cannot do; details say which."""
 

@@ -26,3 +26,10 @@ def check_grants(grants: Grants, role: str | None, authenticated: bool,
             raise DatabaseError(
                 "42501", 403 if authenticated else 401, f"permission denied for table {table}",
                 headers=(("www-authenticate", "Bearer"),) if not authenticated else ())
+
+
+def granted_tables(grants: Grants, role: str | None) -> frozenset[str] | None:
+    """The tables `role` was granted any action on (None: every table), e.g. for the
+    OpenAPI document's `follow-privileges`."""
+    tables = frozenset().union(*grants.get(role or "", {}).values())
+    return None if "*" in tables else tables

@@ -13,14 +13,16 @@ import logging
 import time
 from dataclasses import dataclass
 
+from dbrest import openapi
 from dbrest.auth import make_authenticator
 from dbrest.config import Config
-from dbrest.context import request_context
+from dbrest.context import TxSettings, request_context
 from dbrest.cors import cors_headers, is_preflight, preflight_response
 from dbrest.errors import DbrestError
-from dbrest.exec.base import Backend, Tx
-from dbrest.grants import check_grants
+from dbrest.exec.base import Accessible, Backend, Tx
+from dbrest.grants import check_grants, granted_tables
 from dbrest.http import HttpRequest, HttpResponse
+from dbrest.parse.ast import ApiRequest
 from dbrest.parse.request import parse_request
 from dbrest.plan.access import accessed
 from dbrest.plan.context import PlanOptions
@@ -92,7 +94,8 @@ class Pipeline:
         timer.lap("parse")
         planned = plan_request(api, self.cache, self.options)
         if planned.kind == "root":
-            return self.untimed(root_document(self.cache, self.config.db_schemas[0]), timer)
+            doc = await self.root(api, req.query, request_context(req, auth))
+            return self.untimed(root_document(doc), timer)
         if not planned.runs:
             return self.untimed(serialize(planned, None), timer)
         assert planned.request is not None
@@ -126,3 +129,16 @@ class Pipeline:
         for stage in ("plan", "transaction", "response"):
             timer.lap(stage)
         return response
+
+    async def root(self, api: ApiRequest, query: tuple[tuple[str, str], ...],
+                   ctx: TxSettings) -> openapi.Document:
+        """The OpenAPI document (dbrest/openapi), for the schema `Accept-Profile` names;
+        where the database has no roles, what the configured grants allow."""
+        async def accessible() -> Accessible:
+            seen = await self.backend.accessible(ctx, api.schema)
+            if not self.grants:
+                return seen
+            return Accessible(granted_tables(self.grants, ctx.role), frozenset(),
+                              seen.description)
+        return await openapi.document(self.cache, openapi.Options.of(self.config), api.schema,
+                                      api.accept, query, accessible)

@@ -25,6 +25,7 @@ class Column:
     has_default: bool = False
     default_sql: str | None = None  # the default expression, as the database prints it
     composite: bool = False  # a composite type: `->` paths read it as JSON (`to_jsonb`)
+    description: str | None = None  # its `COMMENT` (the OpenAPI description)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class Table:
     primary_key: tuple[str, ...] = ()
     is_view: bool = False
     unique_keys: tuple[tuple[str, ...], ...] = ()
+    description: str | None = None  # its `COMMENT` (the OpenAPI summary and description)
     by_name: dict[str, Column] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -139,6 +141,7 @@ class Routine:
     return_table: tuple[str, str] | None = None
     # composite results that are not a table or view: their columns
     return_columns: tuple[Column, ...] = ()
+    description: str | None = None  # its `COMMENT` (the OpenAPI summary and description)
 
     def signature(self) -> str:
         return ", ".join(f"{p.name} => {p.type}" for p in self.params)

@@ -21,9 +21,9 @@ from dbrest.errors import (
 )
 from dbrest.exec.base import ReadResult
 from dbrest.http import HttpResponse
+from dbrest.openapi import Document
 from dbrest.plan.request import Planned
 from dbrest.plan.types import PlannedRequest
-from dbrest.schema import SchemaCache
 
 JSON = "application/json; charset=utf-8"
 
@@ -62,14 +62,9 @@ def internal_error_response() -> HttpResponse:
         {"code": "PGRSTX00", "message": "Internal error", "details": None, "hint": None}))
 
 
-def root_document(cache: SchemaCache, schema: str) -> HttpResponse:
-    """A minimal OpenAPI document listing the exposed tables and views."""
-    paths = {f"/{t.name}": {"get": {"tags": [t.name]}}
-             for (table_schema, _), t in sorted(cache.tables.items()) if table_schema == schema}
-    doc = {"swagger": "2.0", "info": {"title": "dbrest", "version": "0.1.0"},
-           "paths": {"/": {"get": {}}, **paths}}
-    return HttpResponse(200, (("content-type", "application/openapi+json; charset=utf-8"),),
-                        orjson.dumps(doc))  # HEAD: app.send_response drops the body
+def root_document(doc: Document) -> HttpResponse:
+    """The OpenAPI document at `/` (HEAD: app.send_response drops the body)."""
+    return HttpResponse(200, (("content-type", doc.content_type),), doc.body)
 
 
 def apply_response_settings(response: HttpResponse, result: ReadResult) -> HttpResponse:

@@ -29,6 +29,7 @@ class Setting:
         return "PGRST_" + self.key.upper()
 
 
+OPENAPI_MODES = ("follow-privileges", "ignore-privileges", "disabled")
 TX_END = ("commit", "commit-allow-override", "rollback", "rollback-allow-override")
 
 SETTINGS: tuple[Setting, ...] = (
@@ -69,6 +70,13 @@ SETTINGS: tuple[Setting, ...] = (
             "verified tokens kept (time claims are re-checked on every use)", in_db=True),
     Setting("sqlite_grants", "none", "SQLite: per role, the tables it may select, insert, "
             "update, delete (a TOML table, or JSON in the environment)"),
+    Setting("openapi_mode", "follow-privileges",
+            "the document at /: follow-privileges (what the role may use), ignore-privileges "
+            "or disabled (404)", "choice", OPENAPI_MODES, in_db=True),
+    Setting("openapi_security_active", "false",
+            "add the JWT securityDefinitions to the document", "bool", in_db=True),
+    Setting("openapi_server_proxy_uri", "unset", "scheme://host:port/path advertised in the "
+            "document (behind a proxy)", in_db=True),
     Setting("app_settings", "none", "app.settings.NAME = VALUE: exposed to SQL as the "
             "setting app.settings.NAME (current_setting())"),
 )
@@ -98,11 +106,6 @@ PENDING: tuple[Setting, ...] = (
     Setting("log_level", "error", "crit, error, warn, info or debug", "choice",
             ("crit", "error", "warn", "info", "debug")),
     Setting("log_query", "false", "log the SQL of failed requests", _BOOL),
-    Setting("openapi_mode", "follow-privileges",
-            "follow-privileges, ignore-privileges or disabled", "choice",
-            ("follow-privileges", "ignore-privileges", "disabled")),
-    Setting("openapi_security_active", "false", "security definitions in OpenAPI", _BOOL),
-    Setting("openapi_server_proxy_uri", "unset", "base URL advertised in OpenAPI"),
     Setting("server_reuseport", "false", "SO_REUSEPORT", _BOOL),
     Setting("server_trace_header", "unset", "request header echoed back in the response"),
     Setting("server_unix_socket", "unset", "serve HTTP on a unix socket"),

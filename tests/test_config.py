@@ -225,11 +225,11 @@ def test_sizes_must_be_positive(key: str, value: str) -> None:
 def test_pending_postgrest_keys_are_accepted_with_one_warning_each(tmp_path: Path) -> None:
     from dbrest.config import warnings
 
-    path = write(tmp_path, 'openapi-mode = "disabled"\nlog-level = "info"\n')
+    path = write(tmp_path, 'db-plan-enabled = true\nlog-level = "info"\n')
     config = load_config({"config": path}, environ={"PGRST_DB_CHANNEL": "other"})
     lines = warnings(config)
     assert len(lines) == 3
-    for key in ("openapi-mode", "log-level", "db-channel"):
+    for key in ("db-plan-enabled", "log-level", "db-channel"):
         assert sum(key in line for line in lines) == 1
     assert all("not implement" in line for line in lines)
     assert warnings(load_config({}, environ={})) == []
@@ -283,7 +283,7 @@ openapi-mode = "ignore-privileges"
     assert (config.db_anon_role, config.db_max_rows, config.server_port) == ("web_anon", 100, 3001)
     assert config.jwt_role_claim_key == "$.app_metadata.role"
     assert config.app_settings == (("Greeting", "hello"), ("jwt_exp", "3600"))
-    assert config.pending == (("openapi_mode", "ignore-privileges"),)
+    assert config.openapi_mode == "ignore-privileges" and config.pending == ()
 
 
 def test_app_settings_from_the_environment() -> None:

@@ -110,6 +110,16 @@ class PooledBackend:
             return False
 
 
+@dataclass(frozen=True, slots=True)
+class Accessible:
+    """What the request's role may use in one schema (the OpenAPI document's
+    `follow-privileges`), as PostgREST's `accessibleTables`/`accessibleFuncs` find it."""
+
+    tables: frozenset[str] | None  # None: every table and view
+    routines: frozenset[str] | None  # None: every function
+    description: str | None = None  # the schema's `COMMENT` (the document's title)
+
+
 class Backend(Protocol):
     dialect: Dialect
     # whether the database checks the role's privileges itself; if not, the pipeline
@@ -129,6 +139,10 @@ class Backend(Protocol):
 
     async def db_settings(self, keys: Sequence[str]) -> dict[str, str]:
         """The in-database configuration (`db_config`): `{key: value}` for these keys."""
+        ...
+
+    async def accessible(self, ctx: RequestContext, schema: str) -> Accessible:
+        """The relations and functions of `schema` the request's role may use."""
         ...
 
     async def ping(self) -> bool: ...

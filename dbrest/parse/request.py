@@ -77,6 +77,8 @@ def parse_request(req: HttpRequest, schemas: tuple[str, ...],
     if function is not None and req.method not in RPC_METHODS:
         raise InvalidRpcMethod(f"Cannot use the {req.method} method on RPC")
     pairs = req.query
+    if resource is None:  # `/?openapi=3.1` asks for a document version (dbrest/openapi)
+        pairs = tuple(p for p in pairs if p[0] != "openapi")
     if function is not None:  # RPC: arguments in the query string are not filters
         args, pairs = split_rpc_query(req.query)
     query = parse_query_params(pairs)

@@ -20,6 +20,7 @@ from databases import Database
 from dbrest.errors import ConnectionError_
 from dbrest.exec.base import (
     READ,
+    Accessible,
     BackendSettings,
     PooledBackend,
     ReadResult,
@@ -84,6 +85,13 @@ class PostgresBackend(PooledBackend):
     async def _probe(self) -> None:
         async with self.database.connection() as conn:
             await conn.raw_connection.fetchval("SELECT 1")
+
+    async def accessible(self, ctx: TxSettings, schema: str) -> Accessible:
+        """One query as the request's role, in its transaction (PostgREST `openApiQuery`)."""
+        async with self._transaction(ctx, readonly=True) as raw:
+            row = await raw.fetchrow(_ACCESSIBLE_SQL, schema)
+        return Accessible(frozenset(row["tables"]), frozenset(row["routines"]),
+                          row["description"])
 
     @asynccontextmanager
     async def _transaction(self, ctx: TxSettings, readonly: bool) -> AsyncIterator[Any]:
@@ -170,6 +178,21 @@ class PostgresBackend(PooledBackend):
             return estimate
         return max(exact if limit is None else limit + 1, estimate)
 
+
+# PostgREST's `accessibleTables` and `accessibleFuncs`, and the schema's comment
+_ACCESSIBLE_SQL = """
+SELECT array(SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = $1 AND c.relkind IN ('v', 'r', 'm', 'f', 'p')
+               AND (pg_has_role(c.relowner, 'USAGE')
+                    OR has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, '
+                                                  'REFERENCES, TRIGGER')
+                    OR has_any_column_privilege(c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))
+            ) AS tables,
+       array(SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = $1 AND has_function_privilege(p.oid, 'EXECUTE')) AS routines,
+       (SELECT obj_description(n.oid, 'pg_namespace') FROM pg_namespace n
+        WHERE n.nspname = $1) AS description
+"""
 
 _DB_SETTINGS_SQL = """
 WITH role_setting AS (

@@ -24,7 +24,7 @@ SELECT n.nspname AS schema, p.proname AS name, p.provolatile::text AS volatility
        array(SELECT format_type(u.x, NULL)
              FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]))
                   WITH ORDINALITY u(x, i) ORDER BY u.i) AS arg_types,
-       p.pronargdefaults AS ndefaults,
+       p.pronargdefaults AS ndefaults, obj_description(p.oid, 'pg_proc') AS description,
        (SELECT coalesce(json_agg(json_build_array(a.attname,
                                                   format_type(a.atttypid, a.atttypmod))
                                  ORDER BY a.attnum), '[]')::text
@@ -70,7 +70,7 @@ def routine_from_row(row: Any, schemas: Sequence[str]) -> Routine:
         returns = "composite"
         columns = tuple(Column(n, t, kind_of(t)) for n, t in outputs)
     return Routine(row["schema"], row["name"], params, returns, row["returns_set"],
-                   row["return_type"], row["volatility"], table, columns)
+                   row["return_type"], row["volatility"], table, columns, row["description"])
 
 
 async def introspect_routines(conn: Any, schemas: Sequence[str]

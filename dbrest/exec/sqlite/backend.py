@@ -27,6 +27,7 @@ import orjson
 from dbrest.errors import ConnectionError_
 from dbrest.exec.base import (
     READ,
+    Accessible,
     BackendSettings,
     PooledBackend,
     ReadResult,
@@ -242,6 +243,11 @@ class SqliteBackend(PooledBackend):
         self._all.clear()
         self._vars.clear()
         self._idle = asyncio.Queue()
+
+    async def accessible(self, ctx: TxSettings, schema: str) -> Accessible:
+        """SQLite has no privileges of its own: everything (the pipeline narrows it by the
+        configured grants)."""
+        return Accessible(None, None)
 
     @asynccontextmanager
     async def session(self, ctx: TxSettings) -> AsyncIterator[aiosqlite.Connection]:
