@@ -8,7 +8,6 @@ admin port.
 from __future__ import annotations
 
 import json
-import os
 import select
 import socket
 import subprocess
@@ -22,24 +21,14 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.infra.server import ROOT, clean_env, free_port
+
 START_TIMEOUT = 15.0
-
-
-def clean_env() -> dict[str, str]:
-    """The environment without any dbrest/PostgREST configuration of the caller's."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("DBREST_", "PGRST_"))}
 
 
 def run_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "dbrest.cli", *args], cwd=ROOT,
                           env=clean_env(), capture_output=True, text=True, timeout=timeout)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def assert_one_line_failure(proc: subprocess.CompletedProcess[str], expected: str) -> None:
@@ -63,16 +52,29 @@ def test_startup_failure(args: tuple[str, ...], expected: str) -> None:
 
 
 def timed_cli(*args: str) -> tuple[subprocess.CompletedProcess[str], float]:
-    started = time.monotonic()
-    proc = run_cli(*args, timeout=15)
-    return proc, time.monotonic() - started
+    """Run dbrest; the seconds from its first line on stderr to its exit (how long a
+    failed start-up lingers, whatever the interpreter took to start on a busy machine)."""
+    proc = subprocess.Popen([sys.executable, "-m", "dbrest.cli", *args], cwd=ROOT,
+                            env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    assert proc.stderr is not None
+    first = proc.stderr.readline()
+    said = time.monotonic()
+    try:
+        proc.wait(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    lingered = time.monotonic() - said
+    out, rest = proc.communicate()
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, first + rest), lingered
 
 
 def test_missing_sqlite_file_exits_at_once() -> None:
     """One line naming the path, exit 1, and no empty database left behind."""
     proc, took = timed_cli("--db-uri", "sqlite:/nonexistent/dir/app.db")
     assert_one_line_failure(proc, "SQLite database file not found: /nonexistent/dir/app.db")
-    assert took < 5, took
+    assert took < 2, took  # exits within a second or so of saying why
     assert not Path("/nonexistent/dir/app.db").exists()
 
 
@@ -81,7 +83,7 @@ def test_bad_sqlite_file_exits_at_once(tmp_path: Path) -> None:
     path.write_bytes(b"not a database, just text\n" * 200)
     proc, took = timed_cli("--db-uri", f"sqlite:{path}")
     assert_one_line_failure(proc, f"{path}: file is not a database")
-    assert took < 5, took
+    assert took < 2, took  # exits within a second or so of saying why
 
 
 def test_startup_failure_exits_despite_a_lingering_thread() -> None:
@@ -136,7 +138,7 @@ def test_port_in_use_is_one_line_and_exits() -> None:
              "--server-port", str(port)],
             cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            _, err = proc.communicate(timeout=5)
+            _, err = proc.communicate(timeout=20)  # start-up on a busy machine included
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()

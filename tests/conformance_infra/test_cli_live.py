@@ -8,13 +8,9 @@ free port; the conformance CLI, also a subprocess, runs two case files against i
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,21 +18,9 @@ import pytest
 
 from conformance.runner import load_cases
 from conformance.servers import load_server, settings_for
+from tests.infra.server import ROOT, clean_env, dbrest_server
 
-ROOT = Path(__file__).resolve().parents[2]
 FILES = ["read_select", "write_insert"]
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBREST_", "PGRST_"))}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    return env
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -44,44 +28,20 @@ def base_url(sqlite_fixture_path: Path, tmp_path_factory: pytest.TempPathFactory
              ) -> Iterator[str]:
     db = tmp_path_factory.mktemp("cli_live") / "fixture.sqlite"
     shutil.copyfile(sqlite_fixture_path, db)
-    port = _free_port()
     # the profile's settings as a dbrest config file (scalars only in the default profile)
     config = db.with_name("dbrest.conf")
     config.write_text("".join(
         f"{key.replace('_', '-')} = {json.dumps(value)}\n"
         for key, value in settings_for(load_server("dbrest-sqlite"), "default").items()))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dbrest.cli", "--config", str(config), "--db-uri", f"sqlite:{db}",
-         "--server-host", "127.0.0.1", "--server-port", str(port)],
-        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"dbrest exited with {proc.returncode}: "
-                                     f"{proc.communicate()[1]}")
-            try:
-                urllib.request.urlopen(f"{url}/authors?limit=1", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError("dbrest did not answer within 15 s") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        proc.communicate()
+    with dbrest_server(["--config", str(config), "--db-uri", f"sqlite:{db}"],
+                       probe="/authors?limit=1") as server:
+        yield server.url
 
 
 def test_cli_judges_a_running_server(base_url: str) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "conformance", "--server", "dbrest-sqlite", "--base-url",
-         base_url, *FILES], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120)
+         base_url, *FILES], cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=120)
     counts = {f: len(load_cases(pattern=f"{f}.yaml")) for f in FILES}
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.splitlines() == [
@@ -94,7 +54,7 @@ def test_cli_reports_failures_against_the_wrong_expectations(base_url: str) -> N
     # The auth profile's files need JWT settings this server was not started with.
     proc = subprocess.run(
         [sys.executable, "-m", "conformance", "--server", "dbrest-sqlite", "--base-url",
-         base_url, "auth_jwt"], cwd=ROOT, env=_env(), capture_output=True, text=True,
+         base_url, "auth_jwt"], cwd=ROOT, env=clean_env(), capture_output=True, text=True,
         timeout=120)
     assert proc.returncode == 1
     assert "FAIL auth_jwt::" in proc.stdout

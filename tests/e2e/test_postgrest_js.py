@@ -13,13 +13,8 @@ are not skipped. `npm ci` runs once, when tests/e2e/js/node_modules lacks the pi
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,8 +23,8 @@ import pytest
 
 from tests.e2e.postgrest_js_expected import EXPECTED
 from tests.infra.apps import anon_role, fixture_copy
+from tests.infra.server import dbrest_server
 
-ROOT = Path(__file__).resolve().parents[2]
 JS = Path(__file__).resolve().parent / "js"
 
 
@@ -59,49 +54,6 @@ def node_client() -> str:
     return node
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBREST_", "PGRST_"))}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    return env
-
-
-def _serve(uri: str) -> Iterator[str]:
-    """`python -m dbrest.cli` on `uri` and a free port, until the generator is closed."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dbrest.cli", "--db-uri", uri, "--db-anon-role", anon_role(uri),
-         "--server-host", "127.0.0.1", "--server-port", str(port)],
-        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"dbrest exited with {proc.returncode}: "
-                                     f"{proc.communicate()[1]}")
-            try:
-                urllib.request.urlopen(f"{url}/authors?limit=1", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError("dbrest did not answer within 20 s") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        proc.communicate()
-
-
 @pytest.fixture(scope="module", params=["postgres", "sqlite"])
 def results(request: pytest.FixtureRequest, node_client: str,
             sqlite_fixture_path: Path, tmp_path_factory: pytest.TempPathFactory
@@ -115,13 +67,10 @@ def results(request: pytest.FixtureRequest, node_client: str,
         admin = request.getfixturevalue("pg_admin_uri")
     uri = fixture_copy(backend, "e2e_postgrest_js", admin, sqlite_fixture_path,
                        tmp_path_factory.mktemp("postgrest_js"))
-    server = _serve(uri)
-    base_url = next(server)
-    try:
-        proc = subprocess.run([node_client, str(JS / "run.mjs"), base_url], cwd=JS,
+    with dbrest_server(["--db-uri", uri, "--db-anon-role", anon_role(uri)],
+                       probe="/authors?limit=1") as server:
+        proc = subprocess.run([node_client, str(JS / "run.mjs"), server.url], cwd=JS,
                               capture_output=True, text=True, timeout=300)
-    finally:
-        server.close()
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     yield backend, {line.pop("name"): line for line in lines}

@@ -10,12 +10,9 @@ OPTIONS.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from dbrest.server import with_reason
+from tests.infra.server import dbrest_server
 
-ROOT = Path(__file__).resolve().parents[2]
 STAGES = ["jwt", "parse", "plan", "transaction", "response"]
 
 
@@ -37,12 +34,6 @@ class Raw:
     def header(self, name: str) -> str | None:
         values = [v for k, v in self.headers if k == name]
         return values[0] if values else None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def raw_request(port: int, method: str, target: str, headers: dict[str, str] | None = None,
@@ -71,34 +62,8 @@ def port(sqlite_fixture_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
     config = tmp / "dbrest.toml"
     config.write_text(f'db_uri = "sqlite:{db}"\ndb_anon_role = "anon"\n'
                       'server_timing_enabled = true\ndb_tx_end = "commit-allow-override"\n')
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBREST_", "PGRST_"))}
-    env["PYTHONPATH"] = str(ROOT)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dbrest.cli", "--config", str(config), "--server-host",
-         "127.0.0.1", "--server-port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"dbrest exited: {proc.communicate()[1]}")
-            try:
-                raw_request(port, "GET", "/publishers?limit=1")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError("dbrest did not answer within 15 s") from None
-                time.sleep(0.1)
-        yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.communicate()
+    with dbrest_server(["--config", str(config)], probe="/publishers?limit=1") as server:
+        yield server.port
 
 
 # -- reason phrases -----------------------------------------------------------------------------
