@@ -14,7 +14,6 @@ the diff.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -26,9 +25,9 @@ from dbrest.render.dialect import Dialect
 from dbrest.render.postgres import POSTGRES
 from dbrest.render.sqlite import SQLITE
 from tests.plan.helpers import plan
+from tests.render.golden_files import assert_golden, stray_files
 
 GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 DIALECTS = (POSTGRES, SQLITE)
 
 CSV = {"Accept": "text/csv"}
@@ -120,17 +119,11 @@ def render_case(name: str, dialect: Dialect) -> str:
 @pytest.mark.parametrize("dialect", DIALECTS, ids=lambda d: d.name)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_golden(name: str, dialect: Dialect) -> None:
-    path = GOLDEN / f"{name}.{dialect.name}.sql"
-    actual = render_case(name, dialect)
-    if UPDATE:
-        path.write_text(actual)
-    assert path.exists(), f"{path.name} is missing: run with UPDATE_GOLDEN=1"
-    assert actual == path.read_text()
+    assert_golden(GOLDEN / f"{name}.{dialect.name}.sql", render_case(name, dialect))
 
 
 def test_no_stray_golden_files() -> None:
-    expected = {f"{name}.{d.name}.sql" for name in CASES for d in DIALECTS}
-    assert {p.name for p in GOLDEN.glob("*.sql")} <= expected
+    assert not stray_files(GOLDEN, CASES, (d.name for d in DIALECTS))
 
 
 # -- what the golden files must say, checked independently of their text ------------------------

@@ -7,7 +7,6 @@ SQLite has no functions yet: its files hold the expected error. Regenerate with
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -23,9 +22,9 @@ from dbrest.render.postgres import POSTGRES
 from dbrest.render.sqlite import SQLITE
 from tests.plan.helpers import request
 from tests.plan.rpc_fixture import RPC_CACHE
+from tests.render.golden_files import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden_rpc"
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 # name → (method, target, body)
 CASES: dict[str, tuple[str, str, bytes]] = {
@@ -57,12 +56,7 @@ def render_case(name: str, dialect: Dialect) -> str:
 @pytest.mark.parametrize("dialect", (POSTGRES, SQLITE), ids=lambda d: d.name)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_golden_rpc(name: str, dialect: Dialect) -> None:
-    path = GOLDEN / f"{name}.{dialect.name}.sql"
-    actual = render_case(name, dialect)
-    if UPDATE:
-        path.write_text(actual)
-    assert path.exists(), f"{path.name} is missing: run with UPDATE_GOLDEN=1"
-    assert actual == path.read_text()
+    assert_golden(GOLDEN / f"{name}.{dialect.name}.sql", render_case(name, dialect))
 
 
 def test_sqlite_has_no_functions_yet() -> None:

@@ -13,7 +13,6 @@ the diff.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -31,9 +30,9 @@ from dbrest.render.postgres import POSTGRES
 from dbrest.render.sqlite import SQLITE
 from dbrest.schema import SchemaCache
 from tests.plan.schema_fixture import FOREIGN_KEYS, TABLES, VIEW_SOURCES
+from tests.render.golden_files import assert_golden, stray_files
 
 GOLDEN = Path(__file__).parent / "golden_writes"
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 DIALECTS = (POSTGRES, SQLITE)
 DEFAULTS = {"year": "2000", "available": "true"}  # trusted catalog text, as introspected
 
@@ -110,17 +109,11 @@ def render_case(name: str, dialect: Dialect) -> str:
 @pytest.mark.parametrize("dialect", DIALECTS, ids=lambda d: d.name)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_golden_write(name: str, dialect: Dialect) -> None:
-    path = GOLDEN / f"{name}.{dialect.name}.sql"
-    actual = render_case(name, dialect)
-    if UPDATE:
-        path.write_text(actual)
-    assert path.exists(), f"{path.name} is missing: run with UPDATE_GOLDEN=1"
-    assert actual == path.read_text()
+    assert_golden(GOLDEN / f"{name}.{dialect.name}.sql", render_case(name, dialect))
 
 
 def test_no_stray_golden_files() -> None:
-    expected = {f"{name}.{d.name}.sql" for name in CASES for d in DIALECTS}
-    assert {p.name for p in GOLDEN.glob("*.sql")} <= expected
+    assert not stray_files(GOLDEN, CASES, (d.name for d in DIALECTS))
 
 
 @pytest.mark.parametrize(("method", "target", "headers", "body"), [
