@@ -184,8 +184,12 @@ def _validate(config: Config) -> Config:
             parse_proxy(config.openapi_server_proxy_uri)
         except ValueError as err:
             raise ConfigError(str(err)) from None
-    if config.is_demo and config.db_anon_role is None:
-        config = replace(config, db_anon_role="anon")  # the demo answers anonymous requests
+    if config.db_anon_role is None and (config.is_demo or (
+            config.backend == "sqlite" and not config.sqlite_grants and not config.jwt_secret)):
+        # The demo, and a SQLite file served with no access control configured at all (no
+        # grants, no JWT secret), answer anonymous requests: there is nothing a 401 would
+        # protect, and `dbrest --db-uri sqlite:app.db` should serve app.db as it is.
+        config = replace(config, db_anon_role="anon")
     return config
 
 

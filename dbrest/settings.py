@@ -38,8 +38,8 @@ SETTINGS: tuple[Setting, ...] = (
             "sqlite:////abs/path.db, sqlite:file:PATH?mode=ro or sqlite::memory:"),
     Setting("db_schemas", "public", "exposed schemas, comma-separated; the first is the default "
             "(SQLite's tables are served under the first name)", in_db=True),
-    Setting("db_anon_role", "unset", "role for requests without a JWT (unset: they get 401)",
-            in_db=True),
+    Setting("db_anon_role", "unset", "role for requests without a JWT (unset: they get 401; "
+            "SQLite without sqlite_grants and jwt_secret: anon)", in_db=True),
     Setting("db_pool", "10", "connections in the pool"),
     Setting("db_pool_acquisition_timeout", "10",
             "seconds to wait for a pooled connection before 504 PGRST003"),

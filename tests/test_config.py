@@ -469,3 +469,15 @@ def test_db_pre_request_is_accepted_on_postgres() -> None:
     config = load_config({"db_uri": "postgres://localhost/db",
                           "db_pre_request": "check_request"}, {})
     assert config.db_pre_request == "check_request"
+
+
+@pytest.mark.parametrize(("settings", "anon"), [
+    ({"db_uri": "sqlite:app.db"}, "anon"),  # nothing to protect: anonymous requests served
+    ({"db_uri": "sqlite:app.db", "db_anon_role": "web"}, "web"),
+    ({"db_uri": "sqlite:app.db", "jwt_secret": "x" * 32}, None),  # tokens wanted: 401
+    ({"db_uri": "sqlite:app.db", "sqlite_grants": {"web": {"select": ["t"]}}}, None),
+    ({"db_uri": "postgres://u@localhost/db"}, None),  # the database's roles decide
+])
+def test_anonymous_role_by_default_only_where_nothing_is_protected(
+        settings: dict[str, object], anon: str | None) -> None:
+    assert load_config(settings, environ={}).db_anon_role == anon
