@@ -38,6 +38,16 @@ def backend_settings(config: Config) -> BackendSettings:
         seed=DEMO_SQL.read_text() if config.is_demo else None)
 
 
+async def with_in_db_settings(config: Config) -> Config:
+    """`config` with the connecting role's `pgrst.*` settings applied (`--dump-config`)."""
+    backend = make_backend(backend_settings(config))
+    await backend.start()
+    try:
+        return with_db_settings(config, await backend.db_settings(IN_DB_KEYS))
+    finally:
+        await backend.stop()
+
+
 class AppState:
     """What lives as long as the server: the backend and the current pipeline."""
 

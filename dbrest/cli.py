@@ -145,6 +145,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dbrest: {err}", file=sys.stderr)
         return 1
     if dump:
+        if config.db_config and config.backend == "postgres":
+            from dbrest.app import with_in_db_settings
+
+            try:  # as PostgREST: the in-database settings are part of what is in effect
+                config = asyncio.run(with_in_db_settings(config))
+            except DbrestError as err:
+                return fail(f"{err.message}{f': {err.details}' if err.details else ''}")
         print(dump_config(config), end="")
         return 0
     for line in warnings(config):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -404,6 +406,15 @@ def test_db_config_reads_the_roles_pgrst_settings(pg_admin_uri: str, pg_fixture_
         assert len(app.get("/items").json()) > 3
     finally:
         app.close()
+    # `--dump-config` shows what is in effect, in-database settings included
+    from tests.infra.server import ROOT, clean_env
+
+    dumped = subprocess.run(
+        [sys.executable, "-m", "dbrest.cli", "--dump-config", "--db-uri",
+         _connect_as(uri, "dbrest_cfg_auth")], cwd=ROOT, env=clean_env(), capture_output=True,
+        text=True, timeout=60)
+    assert dumped.returncode == 0, dumped.stderr
+    assert "db-max-rows = 1\n" in dumped.stdout and 'jwt-aud = "urn:cfg"' in dumped.stdout
 
 
 @pytest.mark.parametrize("backend", ["postgres", "sqlite"])
