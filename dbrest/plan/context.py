@@ -16,6 +16,8 @@ from dbrest.schema import SchemaCache
 @dataclass(frozen=True, slots=True)
 class PlanOptions:
     max_rows: int | None = None
+    aggregates: bool = False  # db_aggregates_enabled
+    plan: bool = False  # db_plan_enabled: the vnd.pgrst.plan media types are offered
 
 
 DEFAULT_OPTIONS = PlanOptions()
