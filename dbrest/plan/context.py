@@ -17,7 +17,6 @@ from dbrest.schema import SchemaCache
 class PlanOptions:
     max_rows: int | None = None
     aggregates: bool = False  # db_aggregates_enabled
-    plan: bool = False  # db_plan_enabled: the vnd.pgrst.plan media types are offered
 
 
 DEFAULT_OPTIONS = PlanOptions()
