@@ -43,6 +43,7 @@ class Config:
     server_port: int = 3000
     admin_server_port: int | None = None
     server_timing_enabled: bool = False
+    db_aggregates_enabled: bool = False
     server_cors_allowed_origins: tuple[str, ...] | None = None  # None: any origin
     db_tx_end: str = "commit"
     db_pre_request: str | None = None

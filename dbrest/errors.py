@@ -157,6 +157,15 @@ class InvalidPreferences(ApiRequestError):
     code = "PGRST122"
 
 
+class AggregatesNotAllowed(ApiRequestError):
+    """PGRST123: an aggregate in `select` while db_aggregates_enabled is off."""
+
+    code = "PGRST123"
+
+    def __init__(self) -> None:
+        super().__init__("Use of aggregate functions is not allowed")
+
+
 class MaxAffectedViolation(ApiRequestError):
     code = "PGRST124"
 

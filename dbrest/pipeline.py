@@ -63,7 +63,8 @@ class Pipeline:
 
     def __post_init__(self) -> None:
         self.renderer = Renderer(self.backend.dialect)
-        self.options = PlanOptions(max_rows=self.config.db_max_rows)
+        self.options = PlanOptions(max_rows=self.config.db_max_rows,
+                                   aggregates=self.config.db_aggregates_enabled)
         self.authenticator = make_authenticator(self.config)
         # where the database has no roles, the configured grants stand in for them
         self.grants = {} if self.backend.enforces_roles else self.config.sqlite_grants

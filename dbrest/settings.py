@@ -77,6 +77,8 @@ SETTINGS: tuple[Setting, ...] = (
             "add the JWT securityDefinitions to the document", "bool", in_db=True),
     Setting("openapi_server_proxy_uri", "unset", "scheme://host:port/path advertised in the "
             "document (behind a proxy)", in_db=True),
+    Setting("db_aggregates_enabled", "false", "allow avg(), count(), max(), min() and sum() "
+            "in select (off: 400 PGRST123)", "bool", in_db=True),
     Setting("app_settings", "none", "app.settings.NAME = VALUE: exposed to SQL as the "
             "setting app.settings.NAME (current_setting())"),
 )
@@ -88,7 +90,6 @@ PENDING: tuple[Setting, ...] = (
     Setting("admin_server_unix_socket_mode", "660", "mode of that socket", _INT),
     Setting("client_error_verbosity", "verbose", "verbose or minimal error bodies", "choice",
             ("verbose", "minimal")),
-    Setting("db_aggregates_enabled", "false", "allow aggregate functions in select", _BOOL),
     Setting("db_channel", "pgrst", "LISTEN channel for reloads"),
     Setting("db_channel_enabled", "true", "enable the reload listener", _BOOL),
     Setting("db_pre_config", "unset", "function that sets pgrst.* settings"),

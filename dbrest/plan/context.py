@@ -16,6 +16,7 @@ from dbrest.schema import SchemaCache
 @dataclass(frozen=True, slots=True)
 class PlanOptions:
     max_rows: int | None = None
+    aggregates: bool = False  # db_aggregates_enabled
 
 
 DEFAULT_OPTIONS = PlanOptions()

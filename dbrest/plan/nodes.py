@@ -18,10 +18,10 @@ from dbrest.errors import (
     InvalidRange,
     NoRelationship,
     NotEmbedded,
-    NotImplementedOnBackend,
     RelatedOrderNotToOne,
 )
 from dbrest.parse import ast
+from dbrest.plan.aggregates import group, is_legacy_count, plan_aggregate, single_row
 from dbrest.plan.casts import resolve_cast
 from dbrest.plan.context import Context
 from dbrest.plan.embed import find_relationship
@@ -101,7 +101,7 @@ def plan_select(ctx: Context, read: ReadPlan, table: Table, items: tuple[ast.Sel
             outs.extend(plan_embed(ctx, table, read, item, paths, children))
         else:
             outs.extend(plan_field(ctx, table, read.alias, item))
-    return replace(read, select=tuple(outs))
+    return group(replace(read, select=tuple(outs)))
 
 
 def check_embed_names(table: Table, items: tuple[ast.SelectItem, ...], depth: int) -> None:
@@ -119,8 +119,8 @@ def check_embed_names(table: Table, items: tuple[ast.SelectItem, ...], depth: in
 
 
 def plan_field(ctx: Context, table: Table, alias: str, item: ast.SelectField) -> list[SelectOut]:
-    if item.aggregate is not None:
-        raise NotImplementedOnBackend("aggregate functions are not available yet")
+    if item.aggregate is not None or is_legacy_count(item, table):
+        return [plan_aggregate(ctx, table, alias, item, legacy=item.aggregate is None)]
     if item.field.name == "*" and not item.field.json_path:
         return [SelectOut(ColumnExpr(alias, c.name, TypeRef(c.kind, c.native_type)), c.name)
                 for c in table.columns]
@@ -193,7 +193,7 @@ def spread_outs(read: ReadPlan, to_one: bool) -> list[SelectOut]:
     outs = []
     for out in read.select:
         one = replace(read, select=(out,))
-        if to_one:
+        if to_one or single_row(read):
             outs.append(SelectOut(Scalar(replace(one, order=(), limit=None, offset=None),
                                          out.expr.type), out.key))
         else:

@@ -84,7 +84,16 @@ class Scalar:
     type: TypeRef
 
 
-Expr: TypeAlias = ColumnExpr | JsonPathExpr | CastExpr | Embed | Scalar
+@dataclass(frozen=True, slots=True)
+class AggExpr:
+    """`avg|count|max|min|sum(expr)`; `count()` has no expr (`count(*)`)."""
+
+    func: Literal["avg", "count", "max", "min", "sum"]
+    expr: Expr | None
+    type: TypeRef
+
+
+Expr: TypeAlias = ColumnExpr | JsonPathExpr | CastExpr | Embed | Scalar | AggExpr
 
 
 CompareOp = Literal["eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "match", "imatch",
@@ -192,6 +201,8 @@ class ReadPlan:
     limit: Param | None = None
     offset: Param | None = None
     mutated: bool = False  # reads the rows a mutation returned, not the table
+    # with aggregates in the select: the other selected expressions (automatic GROUP BY)
+    group_by: tuple[Expr, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

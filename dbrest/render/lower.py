@@ -7,6 +7,7 @@ with `quoted_name(..., True)`), every request value is a `bindparam` named `p<in
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from dbrest.errors import NotImplementedOnBackend
 from dbrest.plan.types import (
+    AggExpr,
     BoolOp,
     CastExpr,
     ColumnEq,
@@ -124,6 +126,10 @@ class Lowerer:
                     source).scalar_subquery()
             case Scalar(read=read):
                 return self.read(read, nested=True).scalar_subquery()
+            case AggExpr(func=func, expr=None):
+                return sa.func.count()  # count(*)
+            case AggExpr(func=func, expr=inner) if inner is not None:
+                return getattr(sa.func, func)(self.expr(inner))  # func: a fixed name
         raise AssertionError(e)
 
     def value(self, param: Param, lhs: Expr) -> ColumnElement[Any]:
@@ -211,6 +217,8 @@ class Lowerer:
             stmt = stmt.correlate_except(*own)
         if read.where:
             stmt = stmt.where(*(self.cond(c) for c in read.where))
+        if read.group_by:
+            stmt = stmt.group_by(*(self.expr(e) for e in read.group_by))
         if read.order:
             stmt = stmt.order_by(*(self.order(o) for o in read.order))
         if read.limit is not None:
@@ -220,6 +228,9 @@ class Lowerer:
         return stmt
 
     def count(self, read: ReadPlan) -> sa.Select[Any]:
+        if read.group_by:  # the groups are the rows
+            rows = self.read(replace(read, order=(), limit=None, offset=None))
+            return sa.select(sa.func.count()).select_from(rows.subquery("_dbrest_groups"))
         stmt = sa.select(sa.func.count()).select_from(self.tables.get(read.alias))
         if read.where:
             stmt = stmt.where(*(self.cond(c) for c in read.where))

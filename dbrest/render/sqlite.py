@@ -134,6 +134,8 @@ def _cast(el: TypeCast, compiler: Any, **kw: Any) -> str:
         return f"json({expr})"
     if el.source_kind == "boolean" and el.kind == "text":  # PostgreSQL's bool::text
         return f"(CASE WHEN {expr} IS NULL THEN NULL WHEN {expr} THEN 'true' ELSE 'false' END)"
+    if el.source_kind == "number" and el.kind == "integer":  # PostgreSQL rounds, SQLite cuts
+        return f"CAST(round({expr}) AS INTEGER)"
     return f"CAST({expr} AS {_CASTS.get(el.kind, 'TEXT')})"
 
 
