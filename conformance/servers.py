@@ -37,6 +37,9 @@ CAPABILITIES: dict[str, str] = {
                       "with 22023 (else: application grants, an unknown role may do nothing)",
     "raise_sqlstate": "SQL raises custom errors (RAISE SQLSTATE 'PGRST') that set the "
                       "response's status, headers and body",
+    "computed_fields": "functions of a table's row type are computed fields and computed "
+                       "relationships (else: the names are unknown columns/relationships)",
+    "time_zones": "`Prefer: timezone=` sets the transaction's time zone (else: ignored)",
 }
 
 # `{{name}}`; a JSON literal such as '{"a": {"b": 1}}' never matches since it has no

@@ -47,6 +47,7 @@ class Config:
     server_cors_allowed_origins: tuple[str, ...] | None = None  # None: any origin
     db_tx_end: str = "commit"
     db_pre_request: str | None = None
+    db_extra_search_path: tuple[str, ...] = ("public",)
     jwt_secret: str | None = None
     jwt_secret_is_base64: bool = False
     jwt_aud: str | None = None
@@ -132,6 +133,9 @@ def _coerce(key: str, value: Any) -> Any:
             items = value.split(",") if isinstance(value, str) else list(value)
             origins = tuple(str(s).strip() for s in items if str(s).strip())
             return origins or None  # empty: any origin, as PostgREST
+        if key == "db_extra_search_path":
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(s.strip() for s in items if str(s).strip())
         if key == "db_schemas":
             items = value.split(",") if isinstance(value, str) else list(value)
             schemas = tuple(s.strip() for s in items if str(s).strip())

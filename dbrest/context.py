@@ -57,3 +57,15 @@ def _json(value: object) -> str:
         return orjson.dumps(value).decode()
     except TypeError:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def with_settings(ctx: TxSettings, extra: tuple[tuple[str, str], ...]) -> TxSettings:
+    """The context with more transaction settings (the plan's `timezone`, the search path)."""
+    return TxSettings(ctx.role, ctx.authenticated, ctx.settings + extra) if extra else ctx
+
+
+def search_path(schema: str, extra: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """PostgREST's `search_path`: the request's schema, then `db-extra-search-path`, each
+    quoted as an identifier (the value is a parameter of `set_config`, never SQL text)."""
+    names = dict.fromkeys((schema, *extra))
+    return (("search_path", ", ".join('"' + n.replace('"', '""') + '"' for n in names)),)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from dbrest import openapi
 from dbrest.auth import make_authenticator
 from dbrest.config import Config
-from dbrest.context import TxSettings, request_context
+from dbrest.context import TxSettings, request_context, search_path, with_settings
 from dbrest.cors import cors_headers, is_preflight, preflight_response
 from dbrest.errors import DbrestError
 from dbrest.exec.base import Accessible, Backend, Tx
@@ -100,7 +100,8 @@ class Pipeline:
         if not planned.runs:
             return self.untimed(serialize(planned, None), timer)
         assert planned.request is not None
-        ctx = request_context(req, auth)
+        ctx = with_settings(request_context(req, auth), planned.request.settings + search_path(
+            api.schema, self.config.db_extra_search_path))
         plan = planned.request.plan
         if self.grants and isinstance(plan, (QueryPlan, MutationPlan)):
             check_grants(self.grants, ctx.role, ctx.authenticated, accessed(plan))

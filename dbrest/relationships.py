@@ -45,6 +45,9 @@ class Relationship:
     is_self: bool = False
     foreign_is_view: bool = False
     junction: Junction | None = None
+    # a computed relationship: the function (schema, name) taking the origin's row and
+    # returning the foreign table's rows; embedded under the function's name
+    function: tuple[str, str] | None = None
 
     @property
     def to_one(self) -> bool:
@@ -181,8 +184,13 @@ def build_relationships(cache: SchemaCache) -> dict[QualifiedName, tuple[Relatio
 def build_schema_cache(
         tables: dict[QualifiedName, Table], foreign_keys: tuple[ForeignKey, ...] = (),
         view_sources: Mapping[QualifiedName, dict[str, tuple[str, str, str]]] | None = None,
-        routines: Mapping[QualifiedName, tuple[Routine, ...]] | None = None) -> SchemaCache:
-    """The schema cache of what introspection found, with its relationships derived."""
+        routines: Mapping[QualifiedName, tuple[Routine, ...]] | None = None,
+        computed: tuple[Relationship, ...] = ()) -> SchemaCache:
+    """The schema cache of what introspection found, with its relationships derived
+    (and the computed relationships introspection found among the functions)."""
     keys = SchemaCache(tables, foreign_keys, dict(view_sources or {}),
                        routines=dict(routines or {}))
-    return replace(keys, relationships=build_relationships(keys))
+    rels = {k: list(v) for k, v in build_relationships(keys).items()}
+    for rel in computed:
+        rels.setdefault((rel.schema, rel.table), []).append(rel)
+    return replace(keys, relationships={k: tuple(v) for k, v in rels.items()})

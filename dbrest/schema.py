@@ -40,6 +40,17 @@ class ForeignKey:
 
 
 @dataclass(frozen=True, slots=True)
+class ComputedField:
+    """A function of the table's row type returning a scalar: a virtual column that
+    `select=`, filters and `order=` may name (PostgREST's computed fields), not in `*`."""
+
+    name: str
+    schema: str  # the function's schema
+    native_type: str  # its return type
+    kind: Kind
+
+
+@dataclass(frozen=True, slots=True)
 class Table:
     schema: str
     name: str
@@ -48,7 +59,12 @@ class Table:
     is_view: bool = False
     unique_keys: tuple[tuple[str, ...], ...] = ()
     description: str | None = None  # its `COMMENT` (the OpenAPI summary and description)
-    by_name: dict[str, Column] = field(default_factory=dict, compare=False, hash=False)
+    # not an __init__ argument: `dataclasses.replace` would hand the copy this same dict,
+    # and its __post_init__ would overwrite the original's columns with its own
+    by_name: dict[str, Column] = field(default_factory=dict, init=False, compare=False,
+                                       hash=False, repr=False)
+    # computed fields by name, filled by introspection once the functions are read
+    computed: dict[str, ComputedField] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         self.by_name.update((c.name, c) for c in self.columns)
@@ -71,6 +87,9 @@ class SchemaCache:
         default_factory=dict, compare=False)
     # RPC: (schema, function name) → its overloads (`Routine`, below)
     routines: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
+    # the time zones `Prefer: timezone=` may name (PostgreSQL's `pg_timezone_names`);
+    # none where the database has no time zones
+    timezones: frozenset[str] = frozenset()
 
     def table(self, schema: str, name: str) -> Table | None:
         return self.tables.get((schema, name))

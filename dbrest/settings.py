@@ -50,6 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
             "choice", TX_END, in_db=True),
     Setting("db_pre_request", "unset",
             "PostgreSQL: a function (schema.fn) called before every request"),
+    Setting("db_extra_search_path", "public", "PostgreSQL: schemas added to the search_path "
+            "of every transaction, after the request's schema (comma-separated)", in_db=True),
     Setting("db_config", "true", "PostgreSQL: read the connecting role's pgrst.* settings "
             "(ALTER ROLE … SET pgrst.db_schemas = …) at start-up"),
     Setting("server_host", "0.0.0.0", "bind address"),
@@ -93,7 +95,6 @@ PENDING: tuple[Setting, ...] = (
     Setting("db_channel", "pgrst", "LISTEN channel for reloads"),
     Setting("db_channel_enabled", "true", "enable the reload listener", _BOOL),
     Setting("db_pre_config", "unset", "function that sets pgrst.* settings"),
-    Setting("db_extra_search_path", "public", "extra schemas on the search_path"),
     Setting("db_hoisted_tx_settings", "statement_timeout, …",
             "function settings hoisted to the transaction"),
     Setting("db_plan_enabled", "false", "allow Accept: application/vnd.pgrst.plan", _BOOL),

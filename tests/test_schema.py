@@ -66,3 +66,14 @@ def test_the_cache_derives_nothing_itself() -> None:
             ] == [("authors", "m2o")]
     assert [(r.foreign_table, r.cardinality) for r in built.relationships[("public", "authors")]
             ] == [("books", "o2m")]
+
+
+def test_a_replaced_table_keeps_its_own_columns() -> None:
+    from dataclasses import replace
+
+    from dbrest.schema import Column, Table
+
+    original = Table("public", "t", (Column("a", "integer", "integer"),))
+    copy = replace(original, columns=(Column("a", "text", "text"),))
+    assert original.column("a") == Column("a", "integer", "integer")
+    assert copy.column("a") == Column("a", "text", "text")

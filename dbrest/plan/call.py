@@ -84,7 +84,7 @@ def plan_call(api: ast.ApiRequest, cache: SchemaCache,
         plan=plan, values=tuple(ctx.values.items),  # type: ignore[arg-type]
         offset=api.top_range.offset, content_type=content_type, method=api.method,
         schema=api.schema, profile_header=api.profile_requested, table=routine.name,
-        preference_applied=preference_applied(api))
+        preference_applied=preference_applied(api, timezones=cache.timezones))
     readonly = api.method != "POST" or routine.volatility in ("s", "i")
     max_affected = prefs.max_affected if prefs.handling == "strict" else None
     return PlannedCall(planned, readonly, api.rollback, max_affected)

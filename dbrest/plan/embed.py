@@ -20,6 +20,8 @@ def _single(cols: tuple[tuple[str, str], ...], side: int) -> str | None:
 
 
 def _matches(rel: Relationship, target: str, hint: str | None) -> bool:
+    if rel.function is not None:  # a computed relationship goes by its function's name
+        return hint is None and target == rel.function[1]
     origin_col = _single(rel.columns, 0)
     foreign_col = _single(rel.columns, 1)
     if rel.is_self and rel.cardinality != "m2m":

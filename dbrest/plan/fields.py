@@ -12,6 +12,7 @@ from dbrest.errors import UndefinedColumn, UndefinedFunction
 from dbrest.parse import ast
 from dbrest.plan.types import (
     ColumnExpr,
+    ComputedExpr,
     Cond,
     Expr,
     JsonPathExpr,
@@ -20,7 +21,7 @@ from dbrest.plan.types import (
     ReadPlan,
     TypeRef,
 )
-from dbrest.schema import Table
+from dbrest.schema import Column, Table
 
 _NOT_JSON = frozenset({"integer", "number", "boolean", "date", "timestamp"})
 JSON_TEXT = TypeRef("text", "text")
@@ -54,9 +55,15 @@ class Child:
 
 def resolve_field(fld: ast.Field, table: Table, alias: str, values: Values) -> Expr:
     column = table.column(fld.name)
-    if column is None:
+    expr: Expr
+    if column is not None:
+        expr = ColumnExpr(alias, column.name, TypeRef(column.kind, column.native_type))
+    elif (computed := table.computed.get(fld.name)) is not None:
+        column = Column(computed.name, computed.native_type, computed.kind)
+        expr = ComputedExpr(alias, computed.schema, computed.name, TypeRef(
+            computed.kind, computed.native_type))
+    else:
         raise UndefinedColumn(f"column {table.name}.{fld.name} does not exist")
-    expr: Expr = ColumnExpr(alias, column.name, TypeRef(column.kind, column.native_type))
     if fld.json_path and column.kind in _NOT_JSON:
         # as PostgreSQL answers it (no `->` on these types); SQLite would read NULLs
         arrow = fld.json_path[0].arrow

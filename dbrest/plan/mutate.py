@@ -69,7 +69,8 @@ def plan_mutation(api: ast.ApiRequest, cache: SchemaCache,
         values=tuple(ctx.values.items), offset=0, content_type=content_type,
         method=api.method, schema=api.schema, profile_header=api.profile_requested,
         table=table.name,
-        preference_applied=preference_applied(api, upsert=bool(mutation.on_conflict)),
+        preference_applied=preference_applied(api, bool(mutation.on_conflict),
+                                              cache.timezones),
         write=WriteResponse(
             return_, table.primary_key if return_ == "headers-only" else (),
             prefs.max_affected if prefs.handling == "strict" and mutation.kind in (

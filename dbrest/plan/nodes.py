@@ -167,6 +167,8 @@ def join_to_parent(ctx: Context, read: ReadPlan, rel: Relationship, parent_alias
         kind, native = (c.kind, c.native_type) if c else ("other", "")
         return ColumnExpr(alias, name, TypeRef(kind, native))
 
+    if rel.function is not None:  # computed: the function of the parent's row is the source
+        return replace(read, function_source=(*rel.function, parent_alias))
     if rel.junction is None:
         conds = tuple(ColumnEq(col(child_table, read.alias, fc),
                                col(parent_table, parent_alias, oc))

@@ -23,7 +23,22 @@ def check_preferences(api: ast.ApiRequest) -> None:
                                  f"Invalid preferences: {', '.join(prefs.invalid)}")
 
 
-def preference_applied(api: ast.ApiRequest, upsert: bool = False) -> tuple[str, ...]:
+def valid_timezone(api: ast.ApiRequest, timezones: frozenset[str]) -> str | None:
+    """`Prefer: timezone=…` when the database knows the zone (PostgREST 12-13 check it
+    against `pg_timezone_names`; an unknown one is ignored, not an error). A backend
+    without time zones lists none, so there it is always ignored."""
+    tz = api.preferences.timezone
+    return tz if tz is not None and tz in timezones else None
+
+
+def tx_settings(api: ast.ApiRequest, timezones: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The transaction settings the request's preferences ask for (`timezone`)."""
+    tz = valid_timezone(api, timezones)
+    return () if tz is None else (("timezone", tz),)
+
+
+def preference_applied(api: ast.ApiRequest, upsert: bool = False,
+                       timezones: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """What the request honours of `Prefer`, in PostgREST's order; `upsert`: a POST
     that resolves conflicts on some key (without one the preference is ignored)."""
     prefs = api.preferences
@@ -35,6 +50,7 @@ def preference_applied(api: ast.ApiRequest, upsert: bool = False) -> tuple[str, 
         ("count", prefs.count, True),
         ("tx", prefs.tx, api.tx_allowed),
         ("handling", prefs.handling, True),
+        ("timezone", valid_timezone(api, timezones), True),
         ("max-affected", prefs.max_affected,
          write and prefs.handling == "strict" and api.method in ("PATCH", "DELETE")),
     )

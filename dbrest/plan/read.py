@@ -33,7 +33,7 @@ def plan_read(api: ast.ApiRequest, cache: SchemaCache,
         values=tuple(ctx.values.items), offset=api.top_range.offset,
         content_type=content_type, method=api.method, schema=api.schema,
         profile_header=api.profile_requested, table=table.name,
-        preference_applied=preference_applied(api),
+        preference_applied=preference_applied(api, timezones=cache.timezones),
     )
 
 

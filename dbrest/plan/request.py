@@ -16,6 +16,7 @@ from dbrest.parse.ast import ApiRequest
 from dbrest.plan.call import PlannedCall, plan_call, rpc_allow
 from dbrest.plan.context import DEFAULT_OPTIONS, PlanOptions
 from dbrest.plan.mutate import plan_mutation
+from dbrest.plan.preferences import tx_settings
 from dbrest.plan.read import plan_read
 from dbrest.plan.types import PlannedRequest, WriteChecks
 from dbrest.schema import SchemaCache
@@ -49,19 +50,21 @@ def plan_request(api: ApiRequest, cache: SchemaCache,
         call = plan_call(api, cache, options)
         plan = call.planned.plan
         singular = plan.output == "object" and getattr(plan, "returns_set", False)
-        planned = replace(call.planned, checks=WriteChecks(singular, call.max_affected))
+        planned = replace(call.planned, checks=WriteChecks(singular, call.max_affected),
+                          settings=tx_settings(api, cache.timezones))
         return Planned("call", planned, replace(call, planned=planned), call.readonly,
                        call.rollback)
     if api.method in ("GET", "HEAD"):
         planned = plan_read(api, cache, options)
         # PostgREST's `failNotSingular` runs in the read's transaction too
         return Planned("read", replace(planned, checks=WriteChecks(
-            planned.plan.output == "object")))
+            planned.plan.output == "object"), settings=tx_settings(api, cache.timezones)))
     planned = plan_mutation(api, cache, options)
     write = planned.write
     assert write is not None
     checks = WriteChecks(planned.plan.output == "object", write.max_affected)
-    return Planned("write", replace(planned, checks=checks), readonly=False,
+    settings = tx_settings(api, cache.timezones)
+    return Planned("write", replace(planned, checks=checks, settings=settings), readonly=False,
                    rollback=write.rollback)
 
 

@@ -52,6 +52,16 @@ class ColumnExpr:
 
 
 @dataclass(frozen=True, slots=True)
+class ComputedExpr:
+    """A computed field: `schema.function(table_alias)`, the function applied to the row."""
+
+    table_alias: str
+    schema: str
+    function: str
+    type: TypeRef
+
+
+@dataclass(frozen=True, slots=True)
 class JsonPathExpr:
     base: Expr
     steps: tuple[tuple[Literal["->", "->>"], Param], ...]
@@ -93,7 +103,8 @@ class AggExpr:
     type: TypeRef
 
 
-Expr: TypeAlias = ColumnExpr | JsonPathExpr | CastExpr | Embed | Scalar | AggExpr
+Expr: TypeAlias = (ColumnExpr | ComputedExpr | JsonPathExpr | CastExpr | Embed | Scalar
+                   | AggExpr)
 
 
 CompareOp = Literal["eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "match", "imatch",
@@ -203,6 +214,8 @@ class ReadPlan:
     mutated: bool = False  # reads the rows a mutation returned, not the table
     # with aggregates in the select: the other selected expressions (automatic GROUP BY)
     group_by: tuple[Expr, ...] = ()
+    # a computed relationship: the rows come from `schema.function(parent_alias)`
+    function_source: tuple[str, str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +304,8 @@ class PlannedRequest:
     write: WriteResponse | None = None
     preference_applied: tuple[str, ...] = ()  # `Preference-Applied` (plan/preferences.py)
     checks: WriteChecks = WriteChecks()  # enforced in the transaction (plan/request.py)
+    # settings of the transaction the request's preferences ask for (`timezone`)
+    settings: tuple[tuple[str, str], ...] = ()
 
 
 def walk(node: object) -> Iterator[object]:

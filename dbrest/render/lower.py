@@ -22,6 +22,7 @@ from dbrest.plan.types import (
     ColumnEq,
     ColumnExpr,
     Compare,
+    ComputedExpr,
     Cond,
     Embed,
     Exists,
@@ -39,6 +40,7 @@ from dbrest.plan.types import (
     Scalar,
     walk,
 )
+from dbrest.render.computed import function_source, row_call
 from dbrest.render.dialect import Dialect
 from dbrest.render.elements import (
     Coerce,
@@ -93,6 +95,13 @@ class Tables:
         self._by_alias[alias] = clause.alias(alias)
         return self._by_alias[alias]
 
+    def add_function(self, source: tuple[str, str, str], alias: str) -> Any:
+        """A computed relationship's rows, declared with the columns the plan uses."""
+        schema, function, row_alias = source
+        self._by_alias[alias] = function_source(schema, function, row_alias,
+                                                list(self._columns.get(alias, {})), alias)
+        return self._by_alias[alias]
+
     def column(self, alias: str, name: str) -> ColumnElement[Any]:
         return self._by_alias[alias].c[name]  # type: ignore[no-any-return]
 
@@ -110,6 +119,8 @@ class Lowerer:
         match e:
             case ColumnExpr(table_alias=alias, column=column):
                 return self.tables.column(alias, column)
+            case ComputedExpr(table_alias=alias, schema=schema, function=function):
+                return row_call(schema, function, alias)
             case JsonPathExpr(base=base, steps=steps, to_json=to_json):
                 out = self.expr(base)
                 if to_json:  # only PostgreSQL has composite columns
@@ -203,6 +214,8 @@ class Lowerer:
         """A read as a SELECT; `nested` ones (embeds, EXISTS) correlate to their parents."""
         if read.mutated:  # the rows a write returned, under the dialect's name for them
             table = self.tables.add(None, self.dialect.mutated_source(read.table), read.alias)
+        elif read.function_source is not None:
+            table = self.tables.add_function(read.function_source, read.alias)
         else:
             table = self.tables.add(read.schema, read.table, read.alias)
         own = [table]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from dbrest.relationships import build_schema_cache
@@ -131,7 +132,14 @@ async def introspect_postgres(conn: Any, schemas: Sequence[str]) -> SchemaCache:
                         in orjson.loads(row["columns"]))
         tables[key] = Table(row["schema"], row["name"], columns, pks.get(key, ()),
                             row["is_view"], tuple(uniques.get(key, ())), row["description"])
-    from dbrest.exec.postgres.routines import introspect_routines  # RPC
+    from dbrest.exec.postgres.routines import (  # RPC, computed fields and relationships
+        introspect_computed,
+        introspect_routines,
+    )
 
-    return build_schema_cache(tables, tuple(fks), await view_sources(conn, schemas),
-                              routines=await introspect_routines(conn, schemas))
+    computed_rels = await introspect_computed(conn, schemas, tables)
+    cache = build_schema_cache(tables, tuple(fks), await view_sources(conn, schemas),
+                               routines=await introspect_routines(conn, schemas),
+                               computed=computed_rels)
+    zones = frozenset(r["name"] for r in await conn.fetch("SELECT name FROM pg_timezone_names"))
+    return replace(cache, timezones=zones)

@@ -12,7 +12,16 @@ from typing import Any
 
 import orjson
 
-from dbrest.schema import Column, ReturnShape, Routine, RoutineParam, kind_of
+from dbrest.relationships import Relationship
+from dbrest.schema import (
+    Column,
+    ComputedField,
+    ReturnShape,
+    Routine,
+    RoutineParam,
+    Table,
+    kind_of,
+)
 
 ROUTINES_SQL = """
 SELECT n.nspname AS schema, p.proname AS name, p.provolatile::text AS volatility,
@@ -80,3 +89,46 @@ async def introspect_routines(conn: Any, schemas: Sequence[str]
         found.setdefault((row["schema"], row["name"]), []).append(
             routine_from_row(row, schemas))
     return {key: tuple(overloads) for key, overloads in found.items()}
+
+
+# Functions of one argument of a table's row type (PostgREST `allComputedFields` and
+# `allComputedRels`): a scalar result is a computed field of that table; a table's rows
+# (`SETOF t`, or one `t`) a computed relationship, to-one when it returns one row
+# (`RETURNS t`, or `ROWS 1`).
+COMPUTED_SQL = """
+SELECT pn.nspname AS schema, p.proname AS name, tn.nspname AS table_schema,
+       tc.relname AS table_name, format_type(p.prorettype, NULL) AS return_type,
+       p.proretset AS returns_set, p.prorows AS rows,
+       rn.nspname AS rel_schema, rc.relname AS rel_name
+FROM pg_proc p
+JOIN pg_namespace pn ON pn.oid = p.pronamespace
+JOIN pg_class tc ON tc.reltype = p.proargtypes[0]
+JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+JOIN pg_type rt ON rt.oid = p.prorettype
+LEFT JOIN pg_class rc ON rc.oid = rt.typrelid AND rc.relkind IN ('r', 'v', 'm', 'f', 'p')
+LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE p.pronargs = 1 AND p.prokind = 'f' AND pn.nspname = ANY($1::text[])
+  AND tn.nspname = ANY($1::text[])
+ORDER BY pn.nspname, p.proname
+"""
+
+
+async def introspect_computed(conn: Any, schemas: Sequence[str],
+                              tables: dict[tuple[str, str], Table]) -> tuple[Relationship, ...]:
+    """Fill the tables' computed fields; return the computed relationships."""
+    rels: list[Relationship] = []
+    for row in await conn.fetch(COMPUTED_SQL, list(schemas)):
+        table = tables.get((row["table_schema"], row["table_name"]))
+        if table is None:
+            continue
+        target = (row["rel_schema"], row["rel_name"])
+        if row["rel_name"] is not None and target in tables:
+            to_one = not row["returns_set"] or row["rows"] == 1
+            rels.append(Relationship(
+                table.schema, table.name, target[0], target[1], "m2o" if to_one else "o2m",
+                row["name"], (), target == (table.schema, table.name),
+                tables[target].is_view, None, (row["schema"], row["name"])))
+        elif not row["returns_set"] and table.column(row["name"]) is None:
+            table.computed[row["name"]] = ComputedField(
+                row["name"], row["schema"], row["return_type"], kind_of(row["return_type"]))
+    return tuple(rels)
