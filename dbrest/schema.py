@@ -141,6 +141,8 @@ class Routine:
     return_table: tuple[str, str] | None = None
     # composite results that are not a table or view: their columns
     return_columns: tuple[Column, ...] = ()
+    # SQLite (issue 10): the configured `SqlFunction` (dbrest/sqlite_functions.py) it runs
+    declared: Any = None
 
     def signature(self) -> str:
         return ", ".join(f"{p.name} => {p.type}" for p in self.params)

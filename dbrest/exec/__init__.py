@@ -17,4 +17,5 @@ def make_backend(config: Config) -> Backend:
     return SqliteBackend(config.sqlite_path, config.db_pool, config.db_pool_acquisition_timeout,
                          config.sqlite_grants, config.db_pre_request,
                          seed=DEMO_SQL.read_text() if config.is_demo else None,
-                         app_settings=config.app_settings)
+                         app_settings=config.app_settings,
+                         functions=config.sqlite_functions)  # issue 10

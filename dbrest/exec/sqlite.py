@@ -29,9 +29,12 @@ from dbrest.errors import ConnectionError_, DatabaseError, PoolTimeout
 from dbrest.exec.base import ReadResult, RequestContext
 from dbrest.exec.introspect.sqlite import introspect_sqlite
 from dbrest.exec.sqlite_errors import map_sqlite_error
+from dbrest.exec.sqlite_functions import attach_functions, denied, run_declared_call  # issue 10
 from dbrest.plan.access import accessed
+from dbrest.plan.call import CallPlan  # issue 10
 from dbrest.plan.types import MutationPlan, QueryPlan
 from dbrest.render.compile import CompiledRead, CompiledWrite
+from dbrest.render.sqlite_call import CompiledDeclaredCall  # issue 10
 from dbrest.render.sqlite import SQLITE
 from dbrest.schema import SchemaCache
 
@@ -142,7 +145,9 @@ class SqliteBackend:
     def __init__(self, path: str, pool_size: int = 10, acquire_timeout: float = 10.0,
                  grants: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
                  pre_request: str | None = None, seed: str | None = None,
-                 app_settings: Sequence[tuple[str, str]] = ()) -> None:
+                 app_settings: Sequence[tuple[str, str]] = (),
+                 functions: Mapping[str, Any] | None = None) -> None:
+        self.functions = dict(functions or {})  # issue 10: `sqlite_functions` (RPC)
         # `app.settings.*`: read with current_setting() like the request's settings
         self.app_settings = tuple(("app.settings." + k, v) for k, v in app_settings)
         self.seed = seed  # a script run once at start (the bundled demo database)
@@ -242,6 +247,13 @@ class SqliteBackend:
         """Application-level grants: deny by default once any are configured."""
         if not self.grants:
             return
+        if isinstance(plan, CallPlan):  # issue 10: `execute` on a configured function
+            message = denied(ctx.role, plan, self.grants)
+            if message is not None:
+                raise DatabaseError(
+                    "42501", 403 if ctx.authenticated else 401, message,
+                    headers=(("www-authenticate", "Bearer"),) if not ctx.authenticated else ())
+            return
         allowed = self.grants.get(ctx.role or "", {})
         for table, action in sorted(accessed(plan)):
             tables = allowed.get(action, frozenset())
@@ -280,7 +292,9 @@ class SqliteBackend:
             for name, nargs, fn, deterministic in sql_functions({}):
                 conn.create_function(name, nargs, fn, deterministic=deterministic)
             try:
-                return introspect_sqlite(conn, schemas[0])
+                cache = introspect_sqlite(conn, schemas[0])
+                # issue 10: the configured functions, each checked by EXPLAIN
+                return attach_functions(conn, cache, schemas[0], self.functions)
             finally:
                 conn.close()
         return await asyncio.to_thread(introspect)
@@ -350,10 +364,13 @@ class SqliteBackend:
         assert row is not None
         return ReadResult(row[0], row[1], row[2], None, row[3], row[4])
 
-    # -- RPC (issue 10): SQLite has no functions yet; the planner answers PGRST202 first --
-    async def run_call(self, compiled: CompiledRead, values: Sequence[object],
+    # -- RPC (issue 10): configured SQL functions, exec/sqlite_functions.py --------------
+    async def run_call(self, compiled: CompiledDeclaredCall, values: Sequence[object],
                        ctx: RequestContext, check: Callable[[ReadResult], None],
                        rollback: bool, readonly: bool) -> ReadResult:
-        from dbrest.errors import NotImplementedOnBackend
-
-        raise NotImplementedOnBackend("functions (RPC) are not available on sqlite")
+        try:
+            async with self.session(ctx) as conn:
+                return await run_declared_call(conn, compiled, values, check, rollback,
+                                               readonly)
+        except (sqlite3.Error, OverflowError) as err:
+            raise map_sqlite_error(err) from err

@@ -107,8 +107,12 @@ def lower_call(plan: CallPlan, renderer: Renderer) -> Any:
     return WithCall(CallSql(plan, body), read)
 
 
-def render_call(renderer: Renderer, plan: CallPlan) -> CompiledRead:
+def render_call(renderer: Renderer, plan: CallPlan) -> Any:
     """Compiled once per call shape (the plan is the cache key, as for reads)."""
+    if renderer.dialect.caps.declared_functions:  # issue 10: SQL from the configuration
+        from dbrest.render.sqlite_call import render_declared_call
+
+        return render_declared_call(renderer, plan)
     def build(plan: CallPlan, params: Any) -> CompiledRead:
         return CompiledRead(renderer.compile(lower_call(plan, renderer), params), None)
     return renderer._cached(plan, build)  # type: ignore[no-any-return]

@@ -1,0 +1,105 @@
+"""Lowering an RPC call to a configured SQL function (SQLite, issue 10): a `CallPlan` →
+a `CompiledDeclaredCall` that exec runs step by step.
+
+SQLite cannot nest a write in a CTE, and a configured statement may be an INSERT …
+RETURNING, so, as SQLite writes do (render/mutate.py `staging`), the statement runs on
+its own and its rows are copied into a temp table that the response's read then reads
+like a write's returned rows: `select=`, filters, order, range, embedding and counts
+come from the ordinary read lowering. A scalar result keeps its first column only.
+
+The declared SQL is the configuration's text, compiled by SQLAlchemy's `text()` (its
+`:name` placeholders become `?`); each placeholder is bound from the call's arguments,
+converted to the declared type (dbrest/sqlite_functions.py), never spliced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from dbrest.plan.call import CallPlan
+from dbrest.render.compile import CompiledQuery, Renderer, Slot, params_of
+from dbrest.render.lower import Lowerer, aggregate
+from dbrest.render.mutate import staging
+from dbrest.sqlite_functions import TYPES, SqlArg, SqlFunction, bind_arg, convert
+
+SCALAR_TABLE = "_dbrest_call_scalar"  # a scalar function's values, one per row
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledDeclaredCall:
+    statement: CompiledQuery  # the configured SQL, arguments bound
+    setup: tuple[str, ...]  # create/empty the temp table its rows are copied to
+    copy: str | None  # that table's INSERT prefix (None: void, nothing kept)
+    first_column: bool  # scalars: copy only the first column of each row
+    main: CompiledQuery  # the response row: total, page_total, body, response settings
+    verb: str  # the statement's keyword, for 25006's message
+
+
+def render_declared_call(renderer: Renderer, plan: CallPlan) -> CompiledDeclaredCall:
+    """Compiled once per call shape (the plan is the cache key, as for reads)."""
+    def build(plan: CallPlan, params: Any) -> CompiledDeclaredCall:
+        return lower_declared_call(renderer, plan)
+    return renderer._cached(plan, build)  # type: ignore[no-any-return]
+
+
+def lower_declared_call(renderer: Renderer, plan: CallPlan) -> CompiledDeclaredCall:
+    fn: SqlFunction = plan.declared
+    statement = _statement(renderer, plan, fn)
+    qt = renderer.dialect.sa_dialect.identifier_preparer.quote_identifier
+    if fn.returns == "void":
+        main = CompiledQuery(f"SELECT NULL, 0, 'null', {_SETTINGS}", ())
+        return CompiledDeclaredCall(statement, (), None, False, main, fn.verb)
+    if plan.read is not None:
+        setup, copy = staging(renderer.dialect, plan.read.table)
+        lowered = aggregate(Lowerer(renderer.dialect, plan), plan.read, plan.strip_nulls,
+                            plan.count)
+        main = renderer.compile(lowered, params_of(plan))
+        return CompiledDeclaredCall(statement, setup, copy, False, main, fn.verb)
+    table = f"temp.{qt(SCALAR_TABLE)}"
+    setup = (f"CREATE TEMP TABLE IF NOT EXISTS {qt(SCALAR_TABLE)}(pgrst_scalar)",
+             f"DELETE FROM {table}")
+    value = _as_json(fn.returns)
+    if fn.returns_set:
+        body = f"json_group_array({value})"
+    else:  # the first column of the first row
+        body = (f"coalesce((SELECT json_quote({value}) FROM {table} ORDER BY rowid LIMIT 1),"
+                " 'null')")
+    main = CompiledQuery(f"SELECT NULL, count(*), {body}, {_SETTINGS} FROM {table}", ())
+    return CompiledDeclaredCall(statement, setup, f"INSERT INTO {table} VALUES ", True, main,
+                                fn.verb)
+
+
+_SETTINGS = ("current_setting('response.headers', 1), "
+             "current_setting('response.status', 1)")
+
+
+def _as_json(typ: str) -> str:
+    """A scalar column as the JSON value PostgreSQL's `to_json` of the type gives."""
+    kind = TYPES[typ]
+    if kind == "boolean":
+        return ("CASE WHEN pgrst_scalar IS NULL THEN NULL WHEN pgrst_scalar "
+                "THEN json('true') ELSE json('false') END")
+    if kind == "json":
+        return "json(pgrst_scalar)"
+    if kind == "text":
+        return "CAST(pgrst_scalar AS TEXT)"
+    return "pgrst_scalar"
+
+
+def _statement(renderer: Renderer, plan: CallPlan, fn: SqlFunction) -> CompiledQuery:
+    compiled = sa.text(fn.sql).compile(dialect=renderer.dialect.sa_dialect)
+    renderer.compiles += 1
+    by_name = {a.name: a for a in fn.args}
+    slots = [_slot(plan, by_name[name]) for name in compiled.positiontup or ()]
+    return CompiledQuery(compiled.string, tuple(slots))
+
+
+def _slot(plan: CallPlan, arg: SqlArg) -> Slot:
+    if plan.body is None:  # no arguments given: every one takes its default
+        return Slot(-1, const=arg.default)
+    if plan.positional is not None:  # the whole body is the one argument
+        return Slot(plan.body.index, lambda value, _k: convert(value, arg.type, arg.name))
+    return Slot(plan.body.index, lambda value, _k: bind_arg(arg, value))
