@@ -193,7 +193,7 @@ def convert(value: Any, typ: str, name: str = "") -> Any:
     kind = TYPES[typ]
 
     def bad() -> DatabaseError:
-        shown = value if isinstance(value, str) else orjson.dumps(value).decode()
+        shown = value if isinstance(value, str) else json.dumps(value)
         pg = {"integer": "integer", "number": "numeric", "boolean": "boolean",
               "json": "json", "text": "text"}[kind]
         return DatabaseError("22P02", 400, f'invalid input syntax for type {pg}: "{shown}"')
