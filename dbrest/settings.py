@@ -160,7 +160,7 @@ def example() -> str:
         elif s.key == "sqlite_grants":
             out.append('# sqlite-grants = \'{"web_anon": {"select": ["*"]}}\'')
         elif s.key == "sqlite_functions":
-            out.append('# [sqlite_functions.top_rated]')
+            out.append('# [sqlite-functions.top_rated]')
             out.append('# sql = "select * from books where rating >= :min_rating"')
             out.append('# args = { min_rating = "real" }')
             out.append('# returns = "setof books"')

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from dbrest.errors import NotImplementedOnBackend
 from dbrest.plan.call import CallPlan
 from dbrest.render.compile import CompiledQuery, Renderer, Slot, params_of
 from dbrest.render.lower import Lowerer, aggregate
@@ -46,7 +47,10 @@ def render_declared_call(renderer: Renderer, plan: CallPlan) -> CompiledDeclared
 
 
 def lower_declared_call(renderer: Renderer, plan: CallPlan) -> CompiledDeclaredCall:
-    fn: SqlFunction = plan.declared
+    fn: SqlFunction | None = plan.declared
+    if fn is None:  # a routine that is no configured SQL: nothing here can run it
+        raise NotImplementedOnBackend(
+            f"functions (RPC) are not available on {renderer.dialect.name}")
     statement = _statement(renderer, plan, fn)
     qt = renderer.dialect.sa_dialect.identifier_preparer.quote_identifier
     if fn.returns == "void":
