@@ -34,8 +34,8 @@ from dbrest.plan.access import accessed
 from dbrest.plan.call import CallPlan  # issue 10
 from dbrest.plan.types import MutationPlan, QueryPlan
 from dbrest.render.compile import CompiledRead, CompiledWrite
-from dbrest.render.sqlite_call import CompiledDeclaredCall  # issue 10
 from dbrest.render.sqlite import SQLITE
+from dbrest.render.sqlite_call import CompiledDeclaredCall  # issue 10
 from dbrest.schema import SchemaCache
 
 _memory_ids = itertools.count()
@@ -365,9 +365,10 @@ class SqliteBackend:
         return ReadResult(row[0], row[1], row[2], None, row[3], row[4])
 
     # -- RPC (issue 10): configured SQL functions, exec/sqlite_functions.py --------------
-    async def run_call(self, compiled: CompiledDeclaredCall, values: Sequence[object],
+    async def run_call(self, compiled: Any, values: Sequence[object],
                        ctx: RequestContext, check: Callable[[ReadResult], None],
                        rollback: bool, readonly: bool) -> ReadResult:
+        assert isinstance(compiled, CompiledDeclaredCall)  # render/sqlite_call.py
         try:
             async with self.session(ctx) as conn:
                 return await run_declared_call(conn, compiled, values, check, rollback,

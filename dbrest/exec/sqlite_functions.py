@@ -69,7 +69,7 @@ def call_access(plan: CallPlan) -> frozenset[tuple[str, str]]:
     function's), but embedded tables need `select` as in any read."""
     found = {(plan.function, "execute")}
     if plan.read is not None:
-        found |= accessed(QueryPlan(plan.read))  # type: ignore[call-arg]
+        found |= accessed(QueryPlan(plan.read))
     return frozenset(found)
 
 
