@@ -139,7 +139,7 @@ class Pipeline:
     # -- RPC (issue 10): re-home with the pipeline refactor --------------------------------
     async def call(self, api: ApiRequest, ctx: RequestContext, timer: Timer) -> HttpResponse:
         call = plan_call(api, self.cache, self.options)
-        self.backend.authorize(ctx, call.planned.plan)  # type: ignore[arg-type]  # issue 10
+        self.backend.authorize(ctx, call.planned.plan)  # issue 10: `execute` grants (SQLite)
         compiled = render_call(self.renderer, call.planned.plan)  # type: ignore[arg-type]
         timer.lap("plan")
         result = await self.backend.run_call(compiled, call.planned.values, ctx,

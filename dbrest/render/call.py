@@ -115,4 +115,4 @@ def render_call(renderer: Renderer, plan: CallPlan) -> Any:
         return render_declared_call(renderer, plan)
     def build(plan: CallPlan, params: Any) -> CompiledRead:
         return CompiledRead(renderer.compile(lower_call(plan, renderer), params), None)
-    return renderer._cached(plan, build)  # type: ignore[no-any-return]
+    return renderer._cached(plan, build)
