@@ -25,6 +25,7 @@ from dbrest.http import HttpRequest, HttpResponse
 from dbrest.parse.ast import ApiRequest
 from dbrest.parse.request import parse_request
 from dbrest.plan.access import accessed
+from dbrest.plan.call import CallPlan
 from dbrest.plan.context import PlanOptions
 from dbrest.plan.request import Planned, plan_request
 from dbrest.plan.types import MutationPlan, QueryPlan
@@ -101,7 +102,7 @@ class Pipeline:
         assert planned.request is not None
         ctx = request_context(req, auth)
         plan = planned.request.plan
-        if self.grants and isinstance(plan, (QueryPlan, MutationPlan)):
+        if self.grants and isinstance(plan, (QueryPlan, MutationPlan, CallPlan)):
             check_grants(self.grants, ctx.role, ctx.authenticated, accessed(plan))
         compiled = self.render(planned)
         timer.lap("plan")

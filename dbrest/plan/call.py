@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import orjson
 
@@ -47,6 +47,7 @@ class CallPlan:
     output: OutputFormat = "json"
     strip_nulls: bool = False
     count: bool = False
+    declared: Any = None  # SQLite (issue 10): the configured SQL it runs (`SqlFunction`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,8 @@ def plan_call(api: ast.ApiRequest, cache: SchemaCache,
         check_paths(ctx)
     output, content_type, strip_nulls = negotiate(api.accept)
     plan = CallPlan(routine.schema, routine.name, args, positional, body, routine.returns,
-                    routine.returns_set, read, output, strip_nulls, prefs.count is not None)
+                    routine.returns_set, read, output, strip_nulls, prefs.count is not None,
+                    routine.declared)
     planned = PlannedRequest(
         plan=plan, values=tuple(ctx.values.items),  # type: ignore[arg-type]
         offset=api.top_range.offset, content_type=content_type, method=api.method,
