@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from dbrest.plan.call import CallPlan
-from dbrest.plan.types import JoinTable, MutationPlan, QueryPlan, ReadPlan, walk
+from dbrest.plan.types import CallPlan, JoinTable, MutationPlan, QueryPlan, ReadPlan, walk
 
 Access = frozenset[tuple[str, str]]
 
