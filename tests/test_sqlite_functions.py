@@ -10,6 +10,7 @@ import pytest
 
 from dbrest.config import ConfigError, load_config
 from dbrest.errors import DatabaseError
+from dbrest.grants import check_grants
 from dbrest.sqlite_functions import convert, parse_function
 from tests.infra.apps import InProcessApp
 from tests.test_cli import assert_one_line_failure, run_cli
@@ -130,5 +131,35 @@ def test_volatility(tmp_path: Path) -> None:
                                                                   {"rating": 2.0}]
         written = app.request("POST", "/rpc/bump?select=rating", json={})
         assert written.json() == [{"rating": 5.5}, {"rating": 3.0}]
+    finally:
+        app.close()
+
+
+def test_check_grants_words_execute_and_select() -> None:
+    """`plan/access.py` gives a call's (function, "execute"); grants word its refusal
+    as PostgreSQL does for a function, a table's as for a table."""
+    grants = {"web": {"execute": ["good"], "select": ["books"]}}
+    check_grants(grants, "web", True, [("good", "execute"), ("books", "select")])
+    with pytest.raises(DatabaseError) as err:
+        check_grants(grants, "web", True, [("bump", "execute")])
+    assert (err.value.http_status(), err.value.message) == (
+        403, "permission denied for function bump")
+    with pytest.raises(DatabaseError) as err:
+        check_grants(grants, "web", True, [("authors", "select")])
+    assert err.value.message == "permission denied for table authors"
+
+
+def test_a_call_needs_select_on_what_it_embeds(tmp_path: Path) -> None:
+    with sqlite3.connect(_db(tmp_path)) as db:
+        db.execute("CREATE TABLE reviews (id integer primary key, "
+                   "book_id integer references books(id))")
+    grants = {"anon": {"execute": ["good"]}}
+    app = InProcessApp(f"sqlite:{tmp_path / 't.sqlite'}", sqlite_functions=FUNCTIONS,
+                       sqlite_grants=grants)
+    try:
+        assert app.get("/rpc/good?r=3&select=id").json() == [{"id": 1}]
+        refused = app.get("/rpc/good?r=3&select=id,reviews(id)")
+        assert (refused.status_code, refused.json()["message"]) == (
+            401, "permission denied for table reviews")
     finally:
         app.close()
