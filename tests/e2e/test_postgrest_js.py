@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from conformance.servers import load_server, settings_for
 from tests.e2e.postgrest_js_expected import EXPECTED
 from tests.infra.apps import anon_role, fixture_copy
 
@@ -65,9 +66,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _env() -> dict[str, str]:
+def _env(uri: str = "") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DBREST_", "PGRST_"))}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    if uri.startswith("sqlite:"):  # the fixture's functions, declared as SQL (issue 10)
+        functions = settings_for(load_server("dbrest-sqlite"), "default")["sqlite_functions"]
+        env["PGRST_SQLITE_FUNCTIONS"] = json.dumps(functions)
     return env
 
 
@@ -77,7 +81,7 @@ def _serve(uri: str) -> Iterator[str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "dbrest.cli", "--db-uri", uri, "--db-anon-role", anon_role(uri),
          "--server-host", "127.0.0.1", "--server-port", str(port)],
-        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=ROOT, env=_env(uri), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
