@@ -40,6 +40,18 @@ CAPABILITIES: dict[str, str] = {
     "computed_fields": "functions of a table's row type are computed fields and computed "
                        "relationships (else: the names are unknown columns/relationships)",
     "time_zones": "`Prefer: timezone=` sets the transaction's time zone (else: ignored)",
+    # RPC (issue 10): what functions written in the database can do beyond the functions
+    # dbrest-sqlite declares as SQL in its configuration (`sql_functions`)
+    "stored_functions": "functions written in the database's own language (plpgsql: "
+                        "RAISE with a SQLSTATE, a message and details)",
+    "function_overloading": "several functions of one name, chosen by argument names "
+                            "(PGRST203 when ambiguous)",
+    "variadic_functions": "VARIADIC parameters (repeated keys, a JSON array)",
+    "unnamed_parameters": "a single unnamed parameter taking the raw body (json, text, ...)",
+    "array_parameters": "parameters of array types (a PostgreSQL array literal, {1,2})",
+    "record_results": "functions returning records that are no table (RETURNS TABLE(...))",
+    "sql_functions": "functions declared in the server's configuration as named, "
+                     "parameterized SQL (dbrest's sqlite_functions)",
 }
 
 # `{{name}}`; a JSON literal such as '{"a": {"b": 1}}' never matches since it has no

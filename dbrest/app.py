@@ -15,11 +15,12 @@ from typing import Any
 
 from quart import Quart
 
-from dbrest.config import DEMO_SQL, IN_DB_KEYS, Config, with_db_settings
+from dbrest.config import DEMO_SQL, IN_DB_KEYS, Config, ConfigError, with_db_settings
 from dbrest.exec import make_backend
 from dbrest.exec.base import BackendSettings
 from dbrest.http import HttpRequest, HttpResponse, parse_query_string
 from dbrest.pipeline import Pipeline
+from dbrest.sqlite_functions import DeclarationError
 
 log = logging.getLogger("dbrest")
 
@@ -35,7 +36,8 @@ def backend_settings(config: Config) -> BackendSettings:
     return BackendSettings(
         config.backend, config.db_uri if postgres else config.sqlite_path, config.db_pool,
         config.db_pool_acquisition_timeout, config.db_pre_request, config.app_settings,
-        seed=DEMO_SQL.read_text() if config.is_demo else None)
+        seed=DEMO_SQL.read_text() if config.is_demo else None,
+        functions=tuple(config.sqlite_functions.values()))
 
 
 async def with_in_db_settings(config: Config) -> Config:
@@ -67,6 +69,9 @@ class AppState:
                     self.config = with_db_settings(
                         self.config, await self.backend.db_settings(IN_DB_KEYS))
                 cache = await self.backend.introspect(self.config.db_schemas)
+            except DeclarationError as err:  # a `sqlite_functions` entry (issue 10)
+                await self.backend.stop()
+                raise ConfigError(f"sqlite_functions: {err}") from None
             except BaseException:
                 await self.backend.stop()
                 raise

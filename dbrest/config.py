@@ -56,6 +56,8 @@ class Config:
     # SQLite has no roles: role → {"select"|"insert"|"update"|"delete": [tables or "*"]}.
     # Empty: every request is allowed (a warning at start-up).
     sqlite_grants: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # SQLite (issue 10): name → `SqlFunction` (dbrest/sqlite_functions.py), for /rpc/NAME
+    sqlite_functions: dict[str, Any] = field(default_factory=dict)
     db_config: bool = True
     openapi_mode: str = "follow-privileges"
     openapi_security_active: bool = False
@@ -121,6 +123,8 @@ def _coerce(key: str, value: Any) -> Any:
     try:
         if key == "sqlite_grants":
             return _grants(value)
+        if key == "sqlite_functions":  # issue 10
+            return _functions(value)
         if key == "jwt_secret" and isinstance(value, str) and value.startswith("@"):
             return Path(value[1:]).read_text().strip()  # PostgREST's `@file`
         if key == "jwt_secret" and isinstance(value, dict):
@@ -202,7 +206,7 @@ def _validate(config: Config) -> Config:
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*")
 
 
-_ACTIONS = ("select", "insert", "update", "delete")
+_ACTIONS = ("select", "insert", "update", "delete", "execute")  # execute: issue 10
 _POSITIVE = frozenset({"db_pool", "db_max_rows"})
 
 
@@ -217,6 +221,18 @@ def _grants(value: Any) -> dict[str, dict[str, tuple[str, ...]]]:
             raise ValueError(value)
         grants[str(role)] = {a: tuple(str(t) for t in tables) for a, tables in actions.items()}
     return grants
+
+
+def _functions(value: Any) -> dict[str, Any]:
+    """`sqlite_functions` (issue 10); a bad declaration is one line naming the function."""
+    from dbrest.sqlite_functions import DeclarationError, SqlFunction, parse_functions
+
+    if isinstance(value, dict) and all(isinstance(v, SqlFunction) for v in value.values()):
+        return value  # already parsed (with_db_settings rebuilds from a Config)
+    try:
+        return parse_functions(value)
+    except DeclarationError as err:
+        raise ConfigError(f"sqlite_functions: {err}") from None
 
 
 def _normalize(key: str) -> str:
@@ -366,6 +382,11 @@ def dump_config(config: Config) -> str:
             literal = str(value)
         elif isinstance(value, tuple):
             literal = _quote(",".join(value))
+        elif setting.key == "sqlite_functions":  # issue 10: as declared, in JSON
+            from dbrest.sqlite_functions import declaration
+
+            literal = _quote(json.dumps({n: declaration(f) for n, f in value.items()})
+                             if value else "")
         elif isinstance(value, dict):
             grants = {r: {a: list(t) for a, t in acts.items()} for r, acts in value.items()}
             literal = _quote(json.dumps(grants) if grants else "")

@@ -25,6 +25,7 @@ from dbrest.http import HttpRequest, HttpResponse
 from dbrest.parse.ast import ApiRequest
 from dbrest.parse.request import parse_request
 from dbrest.plan.access import accessed
+from dbrest.plan.call import CallPlan
 from dbrest.plan.context import PlanOptions
 from dbrest.plan.request import Planned, plan_request
 from dbrest.plan.types import MutationPlan, QueryPlan
@@ -103,7 +104,7 @@ class Pipeline:
         ctx = with_settings(request_context(req, auth), planned.request.settings + search_path(
             api.schema, self.config.db_extra_search_path))
         plan = planned.request.plan
-        if self.grants and isinstance(plan, (QueryPlan, MutationPlan)):
+        if self.grants and isinstance(plan, (QueryPlan, MutationPlan, CallPlan)):
             check_grants(self.grants, ctx.role, ctx.authenticated, accessed(plan))
         compiled = self.render(planned)
         timer.lap("plan")

@@ -161,6 +161,8 @@ class Routine:
     # composite results that are not a table or view: their columns
     return_columns: tuple[Column, ...] = ()
     description: str | None = None  # its `COMMENT` (the OpenAPI summary and description)
+    # SQLite (issue 10): the configured `SqlFunction` (dbrest/sqlite_functions.py) it runs
+    declared: Any = None
 
     def signature(self) -> str:
         return ", ".join(f"{p.name} => {p.type}" for p in self.params)

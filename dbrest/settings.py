@@ -71,7 +71,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("jwt_cache_max_entries", "1000",
             "verified tokens kept (time claims are re-checked on every use)", in_db=True),
     Setting("sqlite_grants", "none", "SQLite: per role, the tables it may select, insert, "
-            "update, delete (a TOML table, or JSON in the environment)"),
+            "update, delete and the functions it may execute (a TOML table, or JSON in the "
+            "environment)"),
+    Setting("sqlite_functions", "none", "SQLite: functions for /rpc/NAME as named, "
+            "parameterized SQL (sql, args, returns, volatile; a TOML table, or JSON in the "
+            "environment)"),
     Setting("openapi_mode", "follow-privileges",
             "the document at /: follow-privileges (what the role may use), ignore-privileges "
             "or disabled (404)", "choice", OPENAPI_MODES, in_db=True),
@@ -160,6 +164,11 @@ def example() -> str:
             out.append('# app.settings.jwt_exp = "3600"')
         elif s.key == "sqlite_grants":
             out.append('# sqlite-grants = \'{"web_anon": {"select": ["*"]}}\'')
+        elif s.key == "sqlite_functions":
+            out.append('# [sqlite-functions.top_rated]')
+            out.append('# sql = "select * from books where rating >= :min_rating"')
+            out.append('# args = { min_rating = "real" }')
+            out.append('# returns = "setof books"')
         elif s.key in samples:
             out.append(f"{s.hyphenated} = {samples[s.key]}")
         else:

@@ -19,6 +19,7 @@ from dbrest.errors import MaxAffectedViolation, PoolTimeout, SingularityError
 from dbrest.render.compile import CompiledRead, CompiledWrite
 from dbrest.render.dialect import Dialect
 from dbrest.schema import SchemaCache
+from dbrest.sqlite_functions import SqlFunction
 
 __all__ = ["Backend", "BackendSettings", "PooledBackend", "ReadResult", "RequestContext",
            "Rollback", "Tx", "TxSettings", "acquire", "enforce"]
@@ -37,6 +38,7 @@ class BackendSettings:
     pre_request: str | None = None  # PostgreSQL: a function called first in every transaction
     app_settings: tuple[tuple[str, str], ...] = ()  # `app.settings.*`
     seed: str | None = None  # SQLite: a script run once at start (the demo database)
+    functions: tuple[SqlFunction, ...] = ()  # SQLite: `sqlite_functions`, parsed (issue 10)
 
 
 @dataclass(frozen=True, slots=True)

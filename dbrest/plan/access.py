@@ -1,5 +1,8 @@
 """What a plan touches: (table, action) pairs, for backends that authorize themselves.
 
+A call touches (function, "execute"); the rows it returns are its own (as a SECURITY
+DEFINER function's), but the tables `select=` embeds need `select` as in any read.
+
 PostgreSQL checks privileges itself; SQLite has no roles, so its backend checks these
 pairs against the configured grants before running anything.
 """
@@ -8,14 +11,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from dbrest.plan.types import JoinTable, MutationPlan, QueryPlan, ReadPlan, walk
+from dbrest.plan.types import CallPlan, JoinTable, MutationPlan, QueryPlan, ReadPlan, walk
 
 Access = frozenset[tuple[str, str]]
 
 
 @lru_cache(maxsize=1024)
-def accessed(plan: QueryPlan | MutationPlan) -> Access:
+def accessed(plan: QueryPlan | MutationPlan | CallPlan) -> Access:
     """Cached by plan: plans are values, and the same shape touches the same tables."""
+    if isinstance(plan, CallPlan):  # issue 10
+        reads = accessed(QueryPlan(plan.read)) if plan.read is not None else frozenset()
+        return reads | {(plan.function, "execute")}
     found = {(node.table, "select") for node in walk(plan)
              if isinstance(node, JoinTable) or (isinstance(node, ReadPlan) and not node.mutated)}
     if isinstance(plan, MutationPlan):

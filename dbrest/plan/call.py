@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
-from typing import Literal
 
 import orjson
 
@@ -24,29 +23,13 @@ from dbrest.plan.context import DEFAULT_OPTIONS, Context, PlanOptions
 from dbrest.plan.negotiate import negotiate
 from dbrest.plan.nodes import check_paths, plan_node
 from dbrest.plan.preferences import check_preferences, preference_applied
-from dbrest.plan.types import OutputFormat, Param, PlannedRequest, ReadPlan
+from dbrest.plan.types import CallPlan as CallPlan  # defined with the other plans
+from dbrest.plan.types import PlannedRequest
 from dbrest.schema import Routine, RoutineParam, SchemaCache, Table
 
 # A single unnamed parameter takes the raw body when its type fits the Content-Type.
 _RAW_TYPES = {"application/json": ("json", "jsonb"), "text/plain": ("text",),
               "text/xml": ("xml",), "application/octet-stream": ("bytea",)}
-
-
-@dataclass(frozen=True, slots=True)
-class CallPlan:
-    """A function call and the read of its result; hashable, values are `Param`s."""
-
-    schema: str
-    function: str
-    args: tuple[RoutineParam, ...]  # the named parameters passed, in declared order
-    positional: str | None  # a single positional argument of this type (the whole body)
-    body: Param | None  # the arguments (one JSON object) or the positional value
-    returns: Literal["scalar", "composite", "void"]
-    returns_set: bool
-    read: ReadPlan | None  # composite results: the read over the rows returned
-    output: OutputFormat = "json"
-    strip_nulls: bool = False
-    count: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +62,8 @@ def plan_call(api: ast.ApiRequest, cache: SchemaCache,
         check_paths(ctx)
     output, content_type, strip_nulls = negotiate(api.accept)
     plan = CallPlan(routine.schema, routine.name, args, positional, body, routine.returns,
-                    routine.returns_set, read, output, strip_nulls, prefs.count is not None)
+                    routine.returns_set, read, output, strip_nulls, prefs.count is not None,
+                    routine.declared)
     planned = PlannedRequest(
         plan=plan, values=tuple(ctx.values.items),  # type: ignore[arg-type]
         offset=api.top_range.offset, content_type=content_type, method=api.method,

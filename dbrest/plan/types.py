@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
-from dbrest.schema import Kind
+from dbrest.schema import Kind, RoutineParam
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +280,25 @@ class WriteResponse:
     max_affected: int | None = None
     rollback: bool = False  # `Prefer: tx=rollback` (where allowed) or `db_tx_end`
     merge: bool = False  # a merging upsert: 200 instead of 201 when it created nothing
+
+
+@dataclass(frozen=True, slots=True)
+class CallPlan:
+    """A function call and the read of its result (plan/call.py); hashable, values are
+    `Param`s."""
+
+    schema: str
+    function: str
+    args: tuple[RoutineParam, ...]  # the named parameters passed, in declared order
+    positional: str | None  # a single positional argument of this type (the whole body)
+    body: Param | None  # the arguments (one JSON object) or the positional value
+    returns: Literal["scalar", "composite", "void"]
+    returns_set: bool
+    read: ReadPlan | None  # composite results: the read over the rows returned
+    output: OutputFormat = "json"
+    strip_nulls: bool = False
+    count: bool = False
+    declared: Any = None  # SQLite (issue 10): the configured SQL it runs (`SqlFunction`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import ClauseElement
 
 from dbrest.errors import NotImplementedOnBackend
 from dbrest.plan.call import CallPlan
-from dbrest.render.compile import CompiledRead, Renderer
+from dbrest.render.compile import CompiledRead, CompiledWrite, Renderer
 from dbrest.render.lower import Lowerer, aggregate
 
 SOURCE = "pgrst_source"  # the render/postgres.py name for rows a statement produced
@@ -107,8 +107,13 @@ def lower_call(plan: CallPlan, renderer: Renderer) -> Any:
     return WithCall(CallSql(plan, body), read)
 
 
-def render_call(renderer: Renderer, plan: CallPlan) -> CompiledRead:
+def render_call(renderer: Renderer, plan: CallPlan) -> CompiledRead | CompiledWrite:
     """Compiled once per call shape (the plan is the cache key, as for reads)."""
+    if renderer.dialect.caps.declared_functions:  # issue 10: SQL from the configuration
+        from dbrest.render.sqlite_call import render_declared_call
+
+        return render_declared_call(renderer, plan)
+
     def build(plan: CallPlan, params: Any) -> CompiledRead:
         return CompiledRead(renderer.compile(lower_call(plan, renderer), params), None)
     return renderer._cached(plan, build)  # type: ignore[no-any-return]

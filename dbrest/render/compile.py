@@ -55,6 +55,10 @@ class WriteStep:
     # how many rows it returned is then the write's row count
     copy: str | None = None
     counts_existing: bool = False  # its one value: the upsert's rows already there
+    first_column: bool = False  # copy only each row's first column (a scalar's values)
+    # touches only the connection's temp tables: runs as is in a read-only transaction
+    # (every other step of a read-only one runs where the database refuses writes)
+    scratch: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +100,7 @@ class Renderer:
         if mutation is None:
             return CompiledWrite(self.compile(main, params))
         setup, copy = staging(self.dialect, plan.mutation.table)
-        steps = [WriteStep(CompiledQuery(sql, ())) for sql in setup]
+        steps = [WriteStep(CompiledQuery(sql, ()), scratch=True) for sql in setup]
         if plan.mutation.counts_inserted:
             existing = self.compile(lower_existing(plan, self.dialect), params)
             steps.insert(0, WriteStep(existing, counts_existing=True))

@@ -25,6 +25,8 @@ class Capabilities:
     # rows (`xmax = 0`); else the rows are staged in a temp table, inserts pre-counted
     dml_in_cte: bool
     functions: bool = False  # RPC: calling the database's functions (render/call.py)
+    # RPC (issue 10): functions are SQL declared in the configuration (render/sqlite_call.py)
+    declared_functions: bool = False
 
 
 @dataclass(frozen=True)

@@ -218,7 +218,7 @@ SQLITE = Dialect(
     name="sqlite",
     sa_dialect=sqlite.dialect(),
     caps=Capabilities(range_operators=False, full_text_search=False, planned_count=False,
-                      schemas=False, dml_in_cte=False),
+                      schemas=False, dml_in_cte=False, declared_functions=True),
     converters=SQLITE_CONVERTERS,
     mutated_source=mutated_table,
     insert=sqlite.insert,

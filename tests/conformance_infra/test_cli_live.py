@@ -28,10 +28,12 @@ def base_url(sqlite_fixture_path: Path, tmp_path_factory: pytest.TempPathFactory
              ) -> Iterator[str]:
     db = tmp_path_factory.mktemp("cli_live") / "fixture.sqlite"
     shutil.copyfile(sqlite_fixture_path, db)
-    # the profile's settings as a dbrest config file (scalars only in the default profile)
+    # the profile's settings as a dbrest config file (tables such as sqlite_functions as a
+    # JSON string, as the environment gives them)
     config = db.with_name("dbrest.conf")
     config.write_text("".join(
-        f"{key.replace('_', '-')} = {json.dumps(value)}\n"
+        f"{key.replace('_', '-')} = "
+        f"{json.dumps(json.dumps(value) if isinstance(value, dict) else value)}\n"
         for key, value in settings_for(load_server("dbrest-sqlite"), "default").items()))
     with dbrest_server(["--config", str(config), "--db-uri", f"sqlite:{db}"],
                        probe="/authors?limit=1") as server:

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from conformance.servers import load_server, settings_for
 from tests.e2e.postgrest_js_expected import EXPECTED
 from tests.infra.apps import anon_role, fixture_copy
 from tests.infra.server import dbrest_server
@@ -67,8 +68,12 @@ def results(request: pytest.FixtureRequest, node_client: str,
         admin = request.getfixturevalue("pg_admin_uri")
     uri = fixture_copy(backend, "e2e_postgrest_js", admin, sqlite_fixture_path,
                        tmp_path_factory.mktemp("postgrest_js"))
+    env = {}
+    if backend == "sqlite":  # the fixture's functions, declared as SQL (issue 10)
+        functions = settings_for(load_server("dbrest-sqlite"), "default")["sqlite_functions"]
+        env["PGRST_SQLITE_FUNCTIONS"] = json.dumps(functions)
     with dbrest_server(["--db-uri", uri, "--db-anon-role", anon_role(uri)],
-                       probe="/authors?limit=1") as server:
+                       probe="/authors?limit=1", env=env) as server:
         proc = subprocess.run([node_client, str(JS / "run.mjs"), server.url], cwd=JS,
                               capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,14 +59,16 @@ def answers(port: int, path: str) -> bool:
 
 
 @contextmanager
-def dbrest_server(args: Sequence[str], probe: str = "/", timeout: float = 20.0
-                  ) -> Iterator[RunningServer]:
-    """`python -m dbrest.cli ARGS` on 127.0.0.1 and a free port, once `GET probe` answers."""
+def dbrest_server(args: Sequence[str], probe: str = "/", timeout: float = 20.0,
+                  env: Mapping[str, str] | None = None) -> Iterator[RunningServer]:
+    """`python -m dbrest.cli ARGS` on 127.0.0.1 and a free port, once `GET probe` answers;
+    `env` adds to the clean environment."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "dbrest.cli", *args, "--server-host", "127.0.0.1",
          "--server-port", str(port)],
-        cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=ROOT, env={**clean_env(), **(env or {})}, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + timeout
         while not answers(port, probe):

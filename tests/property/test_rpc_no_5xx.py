@@ -4,11 +4,14 @@ Calls go to the fixture's functions (conformance/fixtures/postgres.sql) and to u
 names, with argument names right, wrong or missing, values of every sort, filters,
 `select=`, `order=` and headers mixed in. GET/HEAD/other methods may call any function
 (GET runs read-only, so nothing is written); POST only calls functions that do not write,
-since the fixture databases are shared by the session. SQLite answers PGRST202.
+since the fixture databases are shared by the session. SQLite serves the same functions
+declared as SQL (conformance/servers/dbrest-sqlite.yaml's `sqlite_functions`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import orjson
@@ -16,7 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.property.test_no_5xx import Apps, Request, apps, check  # noqa: F401 - fixture
+from conformance.servers import load_server, settings_for
+from tests.infra.apps import InProcessApp
+from tests.property.test_no_5xx import Apps, Request, check
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")
@@ -68,6 +73,20 @@ def calls(draw: st.DrawFn) -> tuple[Request, bytes]:
     return Request(method, f"/rpc/{name}" + (f"?{query}" if query else ""), headers), body
 
 
+@pytest.fixture(scope="module")
+def apps(backend_uris: dict[str, str]) -> Iterator[Apps]:
+    """As test_no_5xx's, with SQLite serving the conformance profile's declared functions."""
+    from tests.property.test_no_5xx import apps as base
+
+    sqlite = settings_for(load_server("dbrest-sqlite"), "default")
+    gen = base.__wrapped__(backend_uris, Path(backend_uris["sqlite"][len("sqlite:"):]))
+    found = next(gen)
+    found.backends["sqlite"].close()
+    found.backends["sqlite"] = InProcessApp(backend_uris["sqlite"], **sqlite)
+    yield found
+    next(gen, None)
+
+
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
@@ -75,3 +94,10 @@ def test_rpc_no_5xx(apps: Apps, data: st.DataObject) -> None:  # noqa: F811 - th
     req, body = data.draw(calls(), label="call")
     for backend in apps.backends:
         check(apps, backend, req, body)
+
+
+def test_both_backends_serve_the_functions(apps: Apps) -> None:  # noqa: F811 - the fixture
+    """The property above calls real functions on SQLite too, not only PGRST202."""
+    for backend in apps.backends:
+        response = apps.backends[backend].get("/rpc/add_them?a=40&b=2")
+        assert (backend, response.status_code, response.json()) == (backend, 200, 42)

@@ -1,6 +1,7 @@
 """Golden SQL for RPC calls (golden_rpc/<case>.<dialect>.sql), as tests/render/test_golden.py.
 
-SQLite has no functions yet: its files hold the expected error. Regenerate with
+SQLite has no stored functions (only SQL declared in `sqlite_functions`, which this cache
+does not hold): its files hold the expected error. Regenerate with
 `UPDATE_GOLDEN=1 pytest tests/render/test_golden_rpc.py` and read the diff.
 """
 
@@ -59,7 +60,7 @@ def test_golden_rpc(name: str, dialect: Dialect) -> None:
     assert_golden(GOLDEN / f"{name}.{dialect.name}.sql", render_case(name, dialect))
 
 
-def test_sqlite_has_no_functions_yet() -> None:
+def test_sqlite_has_no_stored_functions() -> None:
     assert render_case("scalar_get", SQLITE) == (
         "-- error: PGRST127 functions (RPC) are not available on sqlite\n")
 

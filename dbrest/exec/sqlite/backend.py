@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode
 import aiosqlite
 import orjson
 
-from dbrest.errors import ConnectionError_
+from dbrest.errors import ConnectionError_, DatabaseError
 from dbrest.exec.base import (
     READ,
     Accessible,
@@ -38,9 +38,10 @@ from dbrest.exec.base import (
 )
 from dbrest.exec.sqlite.errors import map_sqlite_error
 from dbrest.exec.sqlite.introspect import introspect_sqlite
-from dbrest.render.compile import CompiledRead, CompiledWrite
+from dbrest.render.compile import CompiledRead, CompiledWrite, WriteStep
 from dbrest.render.sqlite import SQLITE
 from dbrest.schema import SchemaCache
+from dbrest.sqlite_functions import SqlFunction
 
 _memory_ids = itertools.count()
 log = logging.getLogger("dbrest")
@@ -150,11 +151,13 @@ class SqliteBackend(PooledBackend):
     @classmethod
     def from_settings(cls, s: BackendSettings) -> SqliteBackend:
         return cls(s.target, s.pool_size, s.acquire_timeout, seed=s.seed,
-                   app_settings=s.app_settings)
+                   app_settings=s.app_settings, functions=s.functions)
 
     def __init__(self, path: str, pool_size: int = 10, acquire_timeout: float = 10.0,
                  seed: str | None = None,
-                 app_settings: Sequence[tuple[str, str]] = ()) -> None:
+                 app_settings: Sequence[tuple[str, str]] = (),
+                 functions: Sequence[SqlFunction] = ()) -> None:
+        self.functions = tuple(functions)  # issue 10: `sqlite_functions` (RPC)
         # `app.settings.*`: read with current_setting() like the request's settings
         self.app_settings = tuple(("app.settings." + k, v) for k, v in app_settings)
         self.seed = seed  # a script run once at start (the bundled demo database)
@@ -275,7 +278,7 @@ class SqliteBackend(PooledBackend):
             for name, nargs, fn, deterministic in sql_functions({}):
                 conn.create_function(name, nargs, fn, deterministic=deterministic)
             try:
-                return introspect_sqlite(conn, schemas[0])
+                return introspect_sqlite(conn, schemas[0], self.functions)
             finally:
                 conn.close()
         return await asyncio.to_thread(introspect)
@@ -292,16 +295,19 @@ class SqliteBackend(PooledBackend):
                   ctx: TxSettings, tx: Tx = READ) -> ReadResult:
         """A read is one statement (its own implicit transaction); anything else runs in
         `BEGIN IMMEDIATE`, which takes the write lock up front so that concurrent writers
-        wait (busy timeout) instead of failing on a lock upgrade."""
+        wait (busy timeout) instead of failing on a lock upgrade. Read-only steps (an RPC
+        call to a non-volatile function, or by GET) run in a deferred transaction under
+        `PRAGMA query_only`, as PostgreSQL runs them READ ONLY."""
+        steps = getattr(compiled, "steps", ())
         try:
             async with self.session(ctx) as conn:
-                if tx.readonly:
+                if tx.readonly and not steps:
                     result = await self._read(conn, compiled, values)
                     enforce(tx, result)
                     return result
-                await conn.execute("BEGIN IMMEDIATE")
+                await conn.execute("BEGIN" if tx.readonly else "BEGIN IMMEDIATE")
                 try:
-                    result = await self._write(conn, compiled, values)
+                    result = await self._write(conn, compiled, values, tx.readonly)
                     enforce(tx, result)
                 except BaseException:
                     await conn.execute("ROLLBACK")
@@ -322,21 +328,42 @@ class SqliteBackend(PooledBackend):
 
     @staticmethod
     async def _write(conn: aiosqlite.Connection, compiled: CompiledRead | CompiledWrite,
-                     values: Sequence[object]) -> ReadResult:
+                     values: Sequence[object], readonly: bool = False) -> ReadResult:
         """The steps render gave (staging, the write with RETURNING), then the read."""
         existing = None
         written = 0
         for step in getattr(compiled, "steps", ()):
-            async with conn.execute(step.query.sql, step.query.bind(values)) as cursor:
-                rows = list(await cursor.fetchall())
-                width = len(cursor.description or ())
+            rows, width = await _step(conn, step, values, readonly and not step.scratch)
             if step.counts_existing:
                 existing = rows[0][0]
             if step.copy is not None:
                 written = len(rows)
+                if step.first_column:
+                    rows, width = [row[:1] for row in rows], min(width, 1)
                 if rows and width:
                     await conn.executemany(step.copy + "(" + ", ".join("?" * width) + ")", rows)
         row = next(iter(await conn.execute_fetchall(compiled.main.sql,
                                                     compiled.main.bind(values))), None)
         assert row is not None
         return ReadResult.of(row, None if existing is None else written - existing)
+
+
+async def _step(conn: aiosqlite.Connection, step: WriteStep, values: Sequence[object],
+                readonly: bool) -> tuple[list[Any], int]:
+    """One step's rows and width; `readonly`: where SQLite refuses writes, and a write is
+    PostgreSQL's 25006 (a read-only transaction), not a read-only file."""
+    params = step.query.bind(values)
+    if readonly:
+        await conn.execute("PRAGMA query_only = ON")
+    try:
+        async with conn.execute(step.query.sql, params) as cursor:
+            return list(await cursor.fetchall()), len(cursor.description or ())
+    except sqlite3.OperationalError as err:
+        if readonly and "readonly database" in str(err):
+            verb = (step.query.sql.split(None, 1) or ["statement"])[0].upper()
+            raise DatabaseError("25006", 405, f"cannot execute {verb} in a read-only "
+                                "transaction") from None
+        raise
+    finally:
+        if readonly:
+            await conn.execute("PRAGMA query_only = OFF")

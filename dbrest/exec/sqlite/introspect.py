@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Sequence
 
+from dbrest.exec.sqlite.functions import declared_routines
 from dbrest.relationships import build_schema_cache
 from dbrest.schema import Column, ForeignKey, SchemaCache, Table, kind_of
+from dbrest.sqlite_functions import SqlFunction
 
 _CONSTRAINT_FK = re.compile(
     r'CONSTRAINT\s+("(?:[^"]|"")+"|\w+)\s+FOREIGN\s+KEY\s*\(([^)]*)\)', re.IGNORECASE)
@@ -34,7 +37,8 @@ def _fk_names(sql: str | None) -> dict[tuple[str, ...], str]:
     return names
 
 
-def introspect_sqlite(conn: sqlite3.Connection, schema: str) -> SchemaCache:
+def introspect_sqlite(conn: sqlite3.Connection, schema: str,
+                      functions: Sequence[SqlFunction] = ()) -> SchemaCache:
     tables: dict[tuple[str, str], Table] = {}
     fks: list[ForeignKey] = []
     rows = conn.execute(
@@ -78,7 +82,10 @@ def introspect_sqlite(conn: sqlite3.Connection, schema: str) -> SchemaCache:
                     key=lambda r: r[1]))
             fk_name = fk_names.get(cols, f"{name}_{'_'.join(cols)}_fkey")
             fks.append(ForeignKey(fk_name, schema, name, cols, schema, ref_table, ref_cols))
-    return build_schema_cache(tables, tuple(fks), _view_sources(rows, tables, schema))
+    sources = _view_sources(rows, tables, schema)
+    # issue 10: the configured functions, each checked by EXPLAIN against these tables
+    routines = declared_routines(conn, SchemaCache(tables), schema, functions)
+    return build_schema_cache(tables, tuple(fks), sources, routines)
 
 
 _FROM = re.compile(r'\b(?:FROM|JOIN)\s+("(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|[\w$]+)', re.IGNORECASE)
