@@ -30,6 +30,7 @@ class Setting:
 
 
 OPENAPI_MODES = ("follow-privileges", "ignore-privileges", "disabled")
+LOG_LEVELS = ("crit", "error", "warn", "info", "debug")
 TX_END = ("commit", "commit-allow-override", "rollback", "rollback-allow-override")
 
 SETTINGS: tuple[Setting, ...] = (
@@ -77,6 +78,14 @@ SETTINGS: tuple[Setting, ...] = (
             "add the JWT securityDefinitions to the document", "bool", in_db=True),
     Setting("openapi_server_proxy_uri", "unset", "scheme://host:port/path advertised in the "
             "document (behind a proxy)", in_db=True),
+    Setting("db_channel", "pgrst", "PostgreSQL: the LISTEN channel of NOTIFY pgrst, "
+            "'reload schema' / 'reload config'"),
+    Setting("db_channel_enabled", "true", "PostgreSQL: listen on db_channel (reloads, and the "
+            "schema cache reloaded when a lost connection returns)", "bool"),
+    Setting("log_level", "error", "crit, error, warn, info or debug (info: an access log line "
+            "per request; error: only 5xx; warn: 4xx too)", "choice", LOG_LEVELS),
+    Setting("server_trace_header", "unset", "a request header copied to the response "
+            "(e.g. X-Request-Id)", in_db=True),
     Setting("app_settings", "none", "app.settings.NAME = VALUE: exposed to SQL as the "
             "setting app.settings.NAME (current_setting())"),
 )
@@ -89,8 +98,6 @@ PENDING: tuple[Setting, ...] = (
     Setting("client_error_verbosity", "verbose", "verbose or minimal error bodies", "choice",
             ("verbose", "minimal")),
     Setting("db_aggregates_enabled", "false", "allow aggregate functions in select", _BOOL),
-    Setting("db_channel", "pgrst", "LISTEN channel for reloads"),
-    Setting("db_channel_enabled", "true", "enable the reload listener", _BOOL),
     Setting("db_pre_config", "unset", "function that sets pgrst.* settings"),
     Setting("db_extra_search_path", "public", "extra schemas on the search_path"),
     Setting("db_hoisted_tx_settings", "statement_timeout, …",
@@ -103,11 +110,8 @@ PENDING: tuple[Setting, ...] = (
     Setting("db_pool_automatic_recovery", "true", "reconnect with backoff", _BOOL),
     Setting("db_prepared_statements", "true", "use prepared statements", _BOOL),
     Setting("db_root_spec", "unset", "function whose result replaces the OpenAPI root"),
-    Setting("log_level", "error", "crit, error, warn, info or debug", "choice",
-            ("crit", "error", "warn", "info", "debug")),
     Setting("log_query", "false", "log the SQL of failed requests", _BOOL),
     Setting("server_reuseport", "false", "SO_REUSEPORT", _BOOL),
-    Setting("server_trace_header", "unset", "request header echoed back in the response"),
     Setting("server_unix_socket", "unset", "serve HTTP on a unix socket"),
     Setting("server_unix_socket_mode", "660", "mode of that socket", _INT),
     Setting("url_use_legacy_target_names", "true",
