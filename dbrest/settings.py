@@ -56,7 +56,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server_host", "0.0.0.0", "bind address"),
     Setting("server_port", "3000", "HTTP port"),
     Setting("admin_server_port", "unset",
-            "when set: GET /live and GET /ready on this port (must differ from server_port)"),
+            "when set: the admin server (/live, /ready, /metrics, /config, /schema_cache) on "
+            "this port (must differ from server_port)"),
     Setting("server_timing_enabled", "false", "send the Server-Timing header", in_db=True),
     Setting("server_cors_allowed_origins", "any",
             "allowed CORS origins, comma-separated; unset or empty: any origin (*)", in_db=True),
