@@ -18,7 +18,7 @@ from importlib.metadata import version as dist_version
 
 from dbrest.config import Config, ConfigError, dump_config, load_config, warnings
 from dbrest.errors import DbrestError
-from dbrest.logs import set_level, setup_logging
+from dbrest.logs import LEVELS, set_level, setup_logging
 from dbrest.settings import SETTINGS, example, help_epilog
 
 
@@ -84,7 +84,7 @@ async def serve(config: Config, load: Callable[[], Config] | None = None) -> Non
     state = AppState(config, load)
     await state.start()  # fail here, before binding, if the database is unreachable
     config = state.config  # with the in-database settings
-    set_level(config.log_level)  # the in-database one
+    set_level(config.log_level)  # serving: the configured level (in-database included)
     # One shutdown signal for both servers (each would otherwise install its own handlers
     # and the last one would win).
     stop = asyncio.Event()
@@ -160,7 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     for line in warnings(config):
         print(f"dbrest: warning: {line}", file=sys.stderr, flush=True)
-    set_level(config.log_level)
+    if LEVELS[config.log_level] < LEVELS["warn"]:  # start-up warnings show at any level
+        set_level(config.log_level)
     try:
         import uvloop
 
