@@ -14,6 +14,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 
 LEVELS = {"crit": logging.CRITICAL, "error": logging.ERROR, "warn": logging.WARNING,
           "info": logging.INFO, "debug": logging.DEBUG}
@@ -59,12 +60,12 @@ def status_level(status: int) -> int:
         else logging.INFO
 
 
-def access_line(scope: dict[str, object], status: int, size: int, now: float) -> str:
+def access_line(scope: dict[str, Any], status: int, size: int, now: float) -> str:
     """Apache's combined log format: host - - [time] "request" status size "referer" "agent"."""
     client = scope.get("client")
     host = client[0] if isinstance(client, Sequence) and client else "-"
-    headers = dict(scope.get("headers", ()))  # type: ignore[arg-type]
-    query = bytes(scope.get("query_string") or b"")  # type: ignore[arg-type]
+    headers = dict(scope.get("headers", ()))
+    query = bytes(scope.get("query_string") or b"")
     target = str(scope.get("path", "")) + ("?" + query.decode("latin-1") if query else "")
     stamp = time.strftime("%d/%b/%Y:%H:%M:%S %z", time.localtime(now))
     referer = headers.get(b"referer", b"").decode("latin-1")
