@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,7 +20,9 @@ from dbrest.config import DEMO_SQL, IN_DB_KEYS, Config, ConfigError, with_db_set
 from dbrest.exec import make_backend
 from dbrest.exec.base import BackendSettings
 from dbrest.http import HttpRequest, HttpResponse, parse_query_string
+from dbrest.metrics import Metrics, instrumented
 from dbrest.pipeline import Pipeline
+from dbrest.reload import Reloader
 from dbrest.sqlite_functions import DeclarationError
 
 log = logging.getLogger("dbrest")
@@ -53,11 +56,14 @@ async def with_in_db_settings(config: Config) -> Config:
 class AppState:
     """What lives as long as the server: the backend and the current pipeline."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, load: Callable[[], Config] | None = None) -> None:
         self.config = config
         self.backend = make_backend(backend_settings(config))
         self.pipeline: Pipeline | None = None
         self._lock = asyncio.Lock()
+        self.metrics = Metrics()
+        # schema and configuration reloads; `load` re-reads the configuration's sources
+        self.reloader = Reloader(self, load)
 
     async def start(self) -> None:
         async with self._lock:
@@ -68,7 +74,9 @@ class AppState:
                 if self.config.db_config:  # PostgREST reads them before the schema cache
                     self.config = with_db_settings(
                         self.config, await self.backend.db_settings(IN_DB_KEYS))
+                started = time.perf_counter()
                 cache = await self.backend.introspect(self.config.db_schemas)
+                self.metrics.schema_loaded(True, time.perf_counter() - started)
             except DeclarationError as err:  # a `sqlite_functions` entry (issue 10)
                 await self.backend.stop()
                 raise ConfigError(f"sqlite_functions: {err}") from None
@@ -142,25 +150,7 @@ def create_app(config: Config, state: AppState | None = None) -> Quart:
         await state.stop()
 
     # Quart types its ASGI callables with TypedDicts; the entry speaks plain dicts.
-    app.asgi_app = api_entry(app.asgi_app, state)  # type: ignore[method-assign,arg-type,assignment]
+    app.asgi_app = instrumented(  # type: ignore[method-assign,assignment]
+        api_entry(app.asgi_app, state),  # type: ignore[arg-type]
+        state.metrics, lambda: state.config.server_trace_header)
     return app
-
-
-def admin_app(state: AppState) -> ASGIApp:
-    """`GET /live` and `GET /ready` on the admin port (PostgREST `Admin.hs`)."""
-    async def admin(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-        if scope["type"] != "http":
-            return
-        await read_body(receive)
-        if scope["path"] in ("/live", "/ready"):
-            up = state.pipeline is not None and await state.backend.ping()
-            status = 200 if up else 503
-        else:
-            status = 404
-        await send_response(send, HttpResponse(status))
-    return admin

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
 
 from dbrest.config import Config, ConfigError, dump_config, load_config, warnings
 from dbrest.errors import DbrestError
+from dbrest.logs import LEVELS, set_level, setup_logging
 from dbrest.settings import SETTINGS, example, help_epilog
 
 
@@ -71,24 +71,33 @@ def banner(config: Config, tables: Sequence[str]) -> list[str]:
     return lines
 
 
-async def serve(config: Config) -> None:
+async def serve(config: Config, load: Callable[[], Config] | None = None) -> None:
     from hypercorn.asyncio import serve as hypercorn_serve
     from hypercorn.config import Config as HyperConfig
 
-    from dbrest.app import AppState, admin_app, create_app
+    from dbrest.admin import admin_app
+    from dbrest.app import AppState, create_app
     from dbrest.server import install_reason_phrases
 
     install_reason_phrases()  # `HTTP/1.1 200 OK`, as PostgREST writes it
 
-    state = AppState(config)
+    state = AppState(config, load)
     await state.start()  # fail here, before binding, if the database is unreachable
     config = state.config  # with the in-database settings
+    set_level(config.log_level)  # serving: the configured level (in-database included)
     # One shutdown signal for both servers (each would otherwise install its own handlers
     # and the last one would win).
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    # reloads (dbrest/reload.py): SIGUSR1 the schema cache, SIGUSR2 (and SIGHUP) the
+    # configuration, as PostgREST; the backend's watch: NOTIFY, schema changes, outages
+    reloader = state.reloader
+    loop.add_signal_handler(signal.SIGUSR1, reloader.request, "schema")
+    for sig in (signal.SIGUSR2, signal.SIGHUP):
+        loop.add_signal_handler(sig, reloader.request, "config")
+    watcher = asyncio.create_task(reloader.watch())
     app = create_app(config, state)
     hyper = HyperConfig()
     hyper.bind = [f"{config.server_host}:{config.server_port}"]
@@ -110,6 +119,8 @@ async def serve(config: Config) -> None:
                          f"{err.strerror or err}") from None
     finally:
         stop.set()
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
         await state.stop()
 
 
@@ -130,7 +141,7 @@ def fail(line: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging("warn")  # until the configuration says
     args = parse_args(argv)
     if args.pop("version"):
         print(f"dbrest {version()}")
@@ -150,12 +161,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             try:  # as PostgREST: the in-database settings are part of what is in effect
                 config = asyncio.run(with_in_db_settings(config))
-            except DbrestError as err:
-                return fail(f"{err.message}{f': {err.details}' if err.details else ''}")
+            except DbrestError as err:  # still dump what the file and environment say
+                detail = f": {err.details}" if err.details else ""
+                print(f"dbrest: warning: in-database settings not read ({err.message}{detail})",
+                      file=sys.stderr, flush=True)
         print(dump_config(config), end="")
         return 0
     for line in warnings(config):
         print(f"dbrest: warning: {line}", file=sys.stderr, flush=True)
+    if LEVELS[config.log_level] < LEVELS["warn"]:  # start-up warnings show at any level
+        set_level(config.log_level)
     try:
         import uvloop
 
@@ -164,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         runner = asyncio.Runner()
     try:
         with runner:
-            runner.run(serve(config))
+            runner.run(serve(config, lambda: load_config(args)))
     except DbrestError as err:
         detail = f": {err.details}" if err.details else ""
         return fail(f"dbrest: {err.message}{detail}")

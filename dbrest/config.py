@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from dbrest.settings import ALIASES, BY_KEY, OPENAPI_MODES, PENDING, SETTINGS, TX_END
+from dbrest.settings import (
+    ALIASES,
+    BY_KEY,
+    LOG_LEVELS,
+    OPENAPI_MODES,
+    PENDING,
+    SETTINGS,
+    TX_END,
+)
 
 DEMO_SQL = Path(__file__).parent / "demo" / "demo.sql"
 APP = "app.settings."
@@ -62,6 +70,10 @@ class Config:
     openapi_mode: str = "follow-privileges"
     openapi_security_active: bool = False
     openapi_server_proxy_uri: str | None = None
+    db_channel: str = "pgrst"
+    db_channel_enabled: bool = True
+    log_level: str = "error"
+    server_trace_header: str | None = None
     # `app.settings.NAME = VALUE`: SQL reads them with current_setting('app.settings.NAME')
     app_settings: tuple[tuple[str, str], ...] = ()
     # PostgREST keys that are set but not implemented yet: (key, value), for the warnings
@@ -116,6 +128,7 @@ class Config:
 
 
 _FIELDS = {f.name: f for f in fields(Config)}
+_CHOICES = {"db_tx_end": TX_END, "openapi_mode": OPENAPI_MODES, "log_level": LOG_LEVELS}
 
 
 def _coerce(key: str, value: Any) -> Any:
@@ -129,8 +142,8 @@ def _coerce(key: str, value: Any) -> Any:
             return Path(value[1:]).read_text().strip()  # PostgREST's `@file`
         if key == "jwt_secret" and isinstance(value, dict):
             return json.dumps(value)  # a JWK/JWKS written as a TOML table
-        if key in ("db_tx_end", "openapi_mode"):
-            if value not in (TX_END if key == "db_tx_end" else OPENAPI_MODES):
+        if key in _CHOICES:
+            if value not in _CHOICES[key]:
                 raise ValueError(value)
             return value
         if key == "server_cors_allowed_origins":

@@ -30,6 +30,7 @@ class Setting:
 
 
 OPENAPI_MODES = ("follow-privileges", "ignore-privileges", "disabled")
+LOG_LEVELS = ("crit", "error", "warn", "info", "debug")
 TX_END = ("commit", "commit-allow-override", "rollback", "rollback-allow-override")
 
 SETTINGS: tuple[Setting, ...] = (
@@ -57,7 +58,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server_host", "0.0.0.0", "bind address"),
     Setting("server_port", "3000", "HTTP port"),
     Setting("admin_server_port", "unset",
-            "when set: GET /live and GET /ready on this port (must differ from server_port)"),
+            "when set: the admin server (/live, /ready, /metrics, /config, /schema_cache) on "
+            "this port (must differ from server_port)"),
     Setting("server_timing_enabled", "false", "send the Server-Timing header", in_db=True),
     Setting("server_cors_allowed_origins", "any",
             "allowed CORS origins, comma-separated; unset or empty: any origin (*)", in_db=True),
@@ -85,6 +87,14 @@ SETTINGS: tuple[Setting, ...] = (
             "document (behind a proxy)", in_db=True),
     Setting("db_aggregates_enabled", "false", "allow avg(), count(), max(), min() and sum() "
             "in select (off: 400 PGRST123)", "bool", in_db=True),
+    Setting("db_channel", "pgrst", "PostgreSQL: the LISTEN channel of NOTIFY pgrst, "
+            "'reload schema' / 'reload config'"),
+    Setting("db_channel_enabled", "true", "PostgreSQL: listen on db_channel (reloads, and the "
+            "schema cache reloaded when a lost connection returns)", "bool"),
+    Setting("log_level", "error", "crit, error, warn, info or debug (info: an access log line "
+            "per request; error: only 5xx; warn: 4xx too)", "choice", LOG_LEVELS),
+    Setting("server_trace_header", "unset", "a request header copied to the response "
+            "(e.g. X-Request-Id)", in_db=True),
     Setting("app_settings", "none", "app.settings.NAME = VALUE: exposed to SQL as the "
             "setting app.settings.NAME (current_setting())"),
 )
@@ -96,8 +106,6 @@ PENDING: tuple[Setting, ...] = (
     Setting("admin_server_unix_socket_mode", "660", "mode of that socket", _INT),
     Setting("client_error_verbosity", "verbose", "verbose or minimal error bodies", "choice",
             ("verbose", "minimal")),
-    Setting("db_channel", "pgrst", "LISTEN channel for reloads"),
-    Setting("db_channel_enabled", "true", "enable the reload listener", _BOOL),
     Setting("db_pre_config", "unset", "function that sets pgrst.* settings"),
     Setting("db_hoisted_tx_settings", "statement_timeout, …",
             "function settings hoisted to the transaction"),
@@ -109,11 +117,8 @@ PENDING: tuple[Setting, ...] = (
     Setting("db_pool_automatic_recovery", "true", "reconnect with backoff", _BOOL),
     Setting("db_prepared_statements", "true", "use prepared statements", _BOOL),
     Setting("db_root_spec", "unset", "function whose result replaces the OpenAPI root"),
-    Setting("log_level", "error", "crit, error, warn, info or debug", "choice",
-            ("crit", "error", "warn", "info", "debug")),
     Setting("log_query", "false", "log the SQL of failed requests", _BOOL),
     Setting("server_reuseport", "false", "SO_REUSEPORT", _BOOL),
-    Setting("server_trace_header", "unset", "request header echoed back in the response"),
     Setting("server_unix_socket", "unset", "serve HTTP on a unix socket"),
     Setting("server_unix_socket_mode", "660", "mode of that socket", _INT),
     Setting("url_use_legacy_target_names", "true",

@@ -227,19 +227,33 @@ def test_sizes_must_be_positive(key: str, value: str) -> None:
 def test_pending_postgrest_keys_are_accepted_with_one_warning_each(tmp_path: Path) -> None:
     from dbrest.config import warnings
 
-    path = write(tmp_path, 'db-plan-enabled = true\nlog-level = "info"\n')
-    config = load_config({"config": path}, environ={"PGRST_DB_CHANNEL": "other"})
+    path = write(tmp_path, 'db-root-spec = "root"\nlog-query = true\n')
+    config = load_config({"config": path}, environ={"PGRST_SERVER_REUSEPORT": "true"})
     lines = warnings(config)
     assert len(lines) == 3
-    for key in ("db-plan-enabled", "log-level", "db-channel"):
+    for key in ("db-root-spec", "log-query", "server-reuseport"):
         assert sum(key in line for line in lines) == 1
     assert all("not implement" in line for line in lines)
     assert warnings(load_config({}, environ={})) == []
 
 
+def test_operations_settings_are_implemented() -> None:
+    """log-level, db-channel, db-channel-enabled and server-trace-header (issue 13)."""
+    from dbrest.config import warnings
+
+    config = load_config({"log_level": "info", "db_channel": "ops", "db_channel_enabled": "no",
+                          "server_trace_header": "X-Request-Id"}, environ={})
+    assert (config.log_level, config.db_channel, config.db_channel_enabled,
+            config.server_trace_header) == ("info", "ops", False, "X-Request-Id")
+    assert warnings(config) == []
+    defaults = load_config({}, environ={})
+    assert (defaults.log_level, defaults.db_channel, defaults.db_channel_enabled,
+            defaults.server_trace_header) == ("error", "pgrst", True, None)
+
+
 @pytest.mark.parametrize(("key", "value"), [
     ("openapi_mode", "everything"), ("log_level", "loud"), ("db_tx_end", "maybe"),
-    ("client_error_verbosity", "chatty"), ("db_plan_enabled", "perhaps"),
+    ("client_error_verbosity", "chatty"), ("db_pool_automatic_recovery", "perhaps"),
     ("server_unix_socket_mode", "rw"),
 ])
 def test_enumerated_and_typed_values_are_validated(key: str, value: str) -> None:

@@ -10,7 +10,7 @@ check, reading the standard result row, and the in-transaction checks.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -148,3 +148,12 @@ class Backend(Protocol):
         ...
 
     async def ping(self) -> bool: ...
+
+    async def watch(self, channel: str | None, event: Callable[[str, str], None]) -> None:
+        """Until cancelled: report schema-change notifications ("notify", payload) and
+        the database's loss ("lost", why) and return ("restored", "")."""
+        ...
+
+    def pool_stats(self) -> tuple[int, int, int]:
+        """(most connections, idle ones, waiting acquirers)."""
+        ...

@@ -8,7 +8,8 @@ JSON text built by `json_agg` and is passed on as is.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
@@ -50,7 +51,7 @@ class PostgresBackend(PooledBackend):
                  app_settings: Sequence[tuple[str, str]] = ()) -> None:
         # `app.settings.*`: set in every transaction, with the request's settings
         self.app_settings = tuple(("app.settings." + k, v) for k, v in app_settings)
-        uri = uri.replace("postgres://", "postgresql://", 1)
+        uri = self.uri = uri.replace("postgres://", "postgresql://", 1)
         self.acquire_timeout = acquire_timeout
         self.database = Database(uri, min_size=1, max_size=pool_size)
         # `db_pre_request`: a function name from the configuration, quoted part by part
@@ -85,6 +86,56 @@ class PostgresBackend(PooledBackend):
     async def _probe(self) -> None:
         async with self.database.connection() as conn:
             await conn.raw_connection.fetchval("SELECT 1")
+
+    def pool_stats(self) -> tuple[int, int, int]:
+        """(most connections, idle ones, waiting acquirers) of asyncpg's pool."""
+        pool = getattr(getattr(self.database, "_backend", None), "_pool", None)
+        if pool is None:
+            return (0, 0, 0)
+        waiting = len(getattr(getattr(pool, "_queue", None), "_getters", ()))
+        return (pool.get_max_size(), pool.get_idle_size(), waiting)
+
+    async def watch(self, channel: str | None, event: Callable[[str, str], None],
+                    every: float = 5.0) -> None:
+        """Until cancelled, on a connection of its own: LISTEN on `channel` (if any)
+        and report each payload as `event("notify", payload)`; check the connection
+        every `every` seconds; report its loss once (`"lost"`), retry with backoff, and
+        report its return (`"restored"`)."""
+        lost, delay = False, 0.5
+        while True:
+            try:
+                conn = await asyncpg.connect(self.uri, timeout=every)
+            except (OSError, TimeoutError, asyncpg.PostgresError,
+                    asyncpg.InterfaceError) as err:
+                if not lost:
+                    lost = True
+                    event("lost", str(err))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            if lost:
+                lost = False
+                event("restored", "")
+            delay = 0.5
+            closed = asyncio.Event()
+            conn.add_termination_listener(lambda _conn, done=closed: done.set())
+            detail = "the connection was closed"
+            try:
+                if channel:  # asyncpg quotes the channel's name
+                    await conn.add_listener(channel, lambda _c, _pid, _ch, payload:
+                                            event("notify", payload))
+                while not conn.is_closed():
+                    try:
+                        await asyncio.wait_for(closed.wait(), every)
+                    except TimeoutError:
+                        await conn.fetchval("SELECT 1", timeout=every)
+            except (OSError, TimeoutError, asyncpg.PostgresError,
+                    asyncpg.InterfaceError) as err:
+                detail = str(err) or type(err).__name__
+            finally:
+                conn.terminate()
+            lost = True
+            event("lost", detail)
 
     async def accessible(self, ctx: TxSettings, schema: str) -> Accessible:
         """One query as the request's role, in its transaction (PostgREST `openApiQuery`)."""

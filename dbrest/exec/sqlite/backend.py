@@ -15,7 +15,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -290,6 +290,49 @@ class SqliteBackend(PooledBackend):
     async def _probe(self) -> None:
         async with self.connection() as conn:
             await conn.execute("SELECT 1")
+
+    def pool_stats(self) -> tuple[int, int, int]:
+        """(most connections, idle ones, waiting acquirers)."""
+        return (self.pool_size, self._idle.qsize(), len(getattr(self._idle, "_getters", ())))
+
+    async def watch(self, channel: str | None, event: Callable[[str, str], None],
+                    every: float = 1.0) -> None:
+        """Until cancelled: poll `PRAGMA schema_version` every `every` seconds (one read,
+        on a connection of its own, off the event loop) and report a change as
+        `event("notify", "reload schema")`; a file that cannot be read is reported once
+        (`"lost"`), and again when it can (`"restored"`). SQLite has no channel."""
+        conn: sqlite3.Connection | None = None
+
+        def version() -> int:
+            nonlocal conn
+            if conn is None:
+                conn = sqlite3.connect(self.target, uri=self.is_uri, check_same_thread=False)
+            return int(conn.execute("PRAGMA schema_version").fetchone()[0])
+
+        seen: int | None = None
+        lost = False
+        try:
+            while True:
+                try:
+                    now = await asyncio.to_thread(version)
+                except sqlite3.Error as err:
+                    if not lost:
+                        lost = True
+                        event("lost", str(err))
+                    if conn is not None:
+                        conn.close()
+                        conn = None
+                else:
+                    if lost:
+                        lost = False
+                        event("restored", "")
+                    elif seen is not None and now != seen:
+                        event("notify", "reload schema")
+                    seen = now
+                await asyncio.sleep(every)
+        finally:
+            if conn is not None:
+                conn.close()
 
     async def run(self, compiled: CompiledRead | CompiledWrite, values: Sequence[object],
                   ctx: TxSettings, tx: Tx = READ) -> ReadResult:
