@@ -1,0 +1,230 @@
+"""The request-shape cache: a repeated read shape skips parse, plan and render.
+
+A shape is what decides the plan: the method, the path, every query parameter with its
+structure (select, order, limit, logic trees… whole; a filter by its operator and
+modifiers, not its value) and the headers parse reads (Accept, Prefer, the profiles,
+Range). Two requests of one shape plan to equal plans (plans hold no values), so the
+shape maps to the recorded `Planned` and its compiled SQL; a hit only re-derives the
+request's values and binds them.
+
+Each filter value is still parsed by the real grammar on every request (an `in.(…)`
+list, a `{pg,array}`); a value that fails to parse, any request the cache does not
+cover (writes, RPC, the root, OPTIONS), and a shape not yet recorded take the full
+pipeline, which gives the exact answers and errors. Where a value goes is learned once,
+by planning the shape again with a unique sentinel as each filter's value and finding
+the sentinels among the plan's values; the recording is kept only if that probe plans
+to the same plan and re-deriving the recorded request's values gives exactly the
+values the planner produced. Covered: GET and HEAD on tables and views.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, replace
+
+from dbrest.http import HttpRequest
+from dbrest.parse import ast
+from dbrest.parse.grammar import p_op_expr
+from dbrest.parse.query_params import EMBEDDABLE, RESERVED, run
+from dbrest.parse.request import rpc_name
+from dbrest.plan.filters import parse_pg_array
+from dbrest.plan.request import Planned
+from dbrest.render.compile import CompiledRead
+
+# the headers `parse_request` reads for a GET/HEAD; their values are part of the shape
+SHAPE_HEADERS = ("accept", "accept-profile", "content-profile", "range")
+METHODS = frozenset({"GET", "HEAD"})
+MARK = "\u2042shape"  # sentinels: printable (repr keeps it), unlike anything typed
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    planned: Planned
+    compiled: CompiledRead
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    planned: Planned  # as recorded; its values are replaced per request
+    compiled: CompiledRead
+    # per value index: the filter (position among the request's filters) it comes
+    # from, or -1 for a value fixed by the shape (then `consts[index]`)
+    sources: tuple[int, ...]
+    consts: tuple[object, ...]
+
+    def hit(self, mains: tuple[object, ...]) -> Hit:
+        values = tuple(self.consts[j] if src < 0 else mains[src]
+                       for j, src in enumerate(self.sources))
+        request = self.planned.request
+        assert request is not None
+        return Hit(Planned("read", replace(request, values=values)), self.compiled)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A request's shape key, its filters as parsed, and the recorded entry, if any."""
+
+    key: Hashable
+    exprs: tuple[ast.OpExpr, ...]
+    mains: tuple[object, ...]  # each filter's value as the planner binds it
+    entry: Entry | None
+
+    @property
+    def hit(self) -> Hit | None:
+        return None if self.entry is None else self.entry.hit(self.mains)
+
+
+def is_filter(key: str) -> bool:
+    """The keys `parse_query_params` reads as a filter (`col=op.value`)."""
+    return key not in RESERVED and key.rsplit(".", 1)[-1] not in EMBEDDABLE
+
+
+def signature(expr: ast.OpExpr) -> tuple[object, ...]:
+    """What of a filter decides the plan: the operator and its modifiers, not the value."""
+    op = expr.operation
+    match op:
+        case ast.OpQuant():
+            return ("q", expr.negated, op.op, op.quantifier)
+        case ast.OpSimple():
+            return ("s", expr.negated, op.op)
+        case ast.OpIn():
+            return ("in", expr.negated)
+        case ast.OpIs():
+            return ("is", expr.negated, op.value)
+        case ast.OpIsDistinct():
+            return ("isdistinct", expr.negated)
+        case ast.OpFts():
+            return ("fts", expr.negated, op.op, op.language)
+    raise AssertionError(op)
+
+
+def _like(value: str) -> str:
+    return value.replace("*", "%")
+
+
+def main_value(op: ast.Operation) -> object:
+    """The value `plan/filters.plan_operation` binds for the filter's own value (an fts
+    language is part of the shape); None for `is`, which binds none."""
+    match op:
+        case ast.OpQuant(op=name, value=value, quantifier=None):
+            return _like(value) if name in ("like", "ilike") else value
+        case ast.OpQuant(op=name, value=value):
+            items = parse_pg_array(value)
+            return [_like(v) for v in items] if name in ("like", "ilike") else items
+        case ast.OpIn(values=items):
+            return list(items)
+        case ast.OpIs():
+            return None
+        case ast.OpSimple(value=value) | ast.OpIsDistinct(value=value) | ast.OpFts(value=value):
+            return value
+    raise AssertionError(op)
+
+
+def _sentinel(i: int) -> str:
+    return f"{MARK}{i}{MARK}"
+
+
+def probe_text(expr: ast.OpExpr, original: str, sentinel: str) -> str:
+    """The filter with `sentinel` in place of its value (same signature)."""
+    op = expr.operation
+    neg = "not." if expr.negated else ""
+    match op:
+        case ast.OpQuant(op=name, quantifier=None):
+            return f"{neg}{name}.{sentinel}"
+        case ast.OpQuant(op=name, quantifier=quant):
+            return f"{neg}{name}({quant}).{{{sentinel}}}"
+        case ast.OpIn():
+            return f"{neg}in.({sentinel})"
+        case ast.OpSimple(op=name):
+            return f"{neg}{name}.{sentinel}"
+        case ast.OpIsDistinct():
+            return f"{neg}isdistinct.{sentinel}"
+        case ast.OpFts(op=name, language=lang):
+            return f"{neg}{name}({lang}).{sentinel}" if lang else f"{neg}{name}.{sentinel}"
+    return original  # `is`: no value
+
+
+class ShapeCache:
+    """An LRU of shapes → `Entry`, for one schema cache (a new `Pipeline` starts empty)."""
+
+    def __init__(self, plan: Callable[[HttpRequest], Planned], max_entries: int = 1024) -> None:
+        self.plan = plan  # parse + plan, as the pipeline does (for the sentinel probe)
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, Entry | None] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def match(self, req: HttpRequest) -> Match | None:
+        """The request's shape, or None where the cache does not apply (then plan it)."""
+        if req.method not in METHODS or req.body or rpc_name(req.path) is not None:
+            return None
+        name = req.path.strip("/")
+        if not name or "/" in name:
+            return None
+        items: list[object] = []
+        exprs: list[ast.OpExpr] = []
+        mains: list[object] = []
+        for key, value in req.query:
+            if not is_filter(key):
+                items.append((key, value))
+                continue
+            try:
+                expr = run(p_op_expr, value, "filter")
+            except Exception:  # the full pipeline answers the exact error
+                return None
+            items.append((key, signature(expr)))
+            exprs.append(expr)
+            mains.append(main_value(expr.operation))
+        shape = (req.method, req.path, tuple(items), req.header_all("prefer"),
+                 *(req.header(h) for h in SHAPE_HEADERS))
+        entry = self._entries.get(shape)
+        if entry is not None:
+            self._entries.move_to_end(shape)
+            self.hits += 1
+        else:
+            self.misses += 1
+        return Match(shape, tuple(exprs), tuple(mains), entry)
+
+    def record(self, match: Match, req: HttpRequest, planned: Planned,
+               compiled: object) -> None:
+        """Keep what planning `req` gave under its shape, if the probe confirms it."""
+        if match.entry is not None or match.key in self._entries \
+                or planned.kind != "read" or not isinstance(compiled, CompiledRead):
+            return
+        entry = self._learn(match, req, planned, compiled)
+        self._entries[match.key] = entry  # None: a shape known not to be cacheable
+        if len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+    def _learn(self, match: Match, req: HttpRequest, planned: Planned,
+               compiled: CompiledRead) -> Entry | None:
+        request = planned.request
+        assert request is not None
+        pairs: list[tuple[str, str]] = []
+        n = 0
+        for key, value in req.query:
+            if is_filter(key):
+                value = probe_text(match.exprs[n], value, _sentinel(n))
+                n += 1
+            pairs.append((key, value))
+        try:
+            probe = self.plan(replace(req, query=tuple(pairs)))
+        except Exception:
+            return None
+        if probe.kind != "read" or probe.request is None \
+                or replace(probe.request, values=()) != replace(request, values=()):
+            return None
+        sentinels = {_sentinel(i): i for i in range(n)}
+        sources: list[int] = []
+        for value in probe.request.values:
+            one = value[0] if isinstance(value, list) and len(value) == 1 else value
+            source = sentinels.get(one, -1) if isinstance(one, str) else -1
+            if source < 0 and MARK in repr(value):
+                return None  # a value derived from a filter's in a way not mirrored here
+            sources.append(source)
+        entry = Entry(planned, compiled, tuple(sources), request.values)
+        # the mirror of the planner's value derivation must give exactly its values
+        got = entry.hit(match.mains).planned.request
+        if got is None or got.values != request.values:
+            return None
+        return entry
