@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from dbrest.http import HttpRequest
 from dbrest.parse import ast
 from dbrest.parse.grammar import p_op_expr
+from dbrest.parse.printer import print_filter_value
 from dbrest.parse.query_params import EMBEDDABLE, RESERVED, run
 from dbrest.parse.request import rpc_name
 from dbrest.plan.filters import parse_pg_array
@@ -125,24 +126,18 @@ def _sentinel(i: int) -> str:
     return f"{MARK}{i}{MARK}"
 
 
-def probe_text(expr: ast.OpExpr, original: str, sentinel: str) -> str:
-    """The filter with `sentinel` in place of its value (same signature)."""
+def probe_text(expr: ast.OpExpr, sentinel: str) -> str:
+    """The filter with `sentinel` in place of its value (the same signature), printed as
+    the parser reads it back."""
     op = expr.operation
-    neg = "not." if expr.negated else ""
     match op:
-        case ast.OpQuant(op=name, quantifier=None):
-            return f"{neg}{name}.{sentinel}"
-        case ast.OpQuant(op=name, quantifier=quant):
-            return f"{neg}{name}({quant}).{{{sentinel}}}"
+        case ast.OpQuant(quantifier=None) | ast.OpSimple() | ast.OpIsDistinct() | ast.OpFts():
+            op = replace(op, value=sentinel)
+        case ast.OpQuant():
+            op = replace(op, value="{" + sentinel + "}")
         case ast.OpIn():
-            return f"{neg}in.({sentinel})"
-        case ast.OpSimple(op=name):
-            return f"{neg}{name}.{sentinel}"
-        case ast.OpIsDistinct():
-            return f"{neg}isdistinct.{sentinel}"
-        case ast.OpFts(op=name, language=lang):
-            return f"{neg}{name}({lang}).{sentinel}" if lang else f"{neg}{name}.{sentinel}"
-    return original  # `is`: no value
+            op = ast.OpIn((sentinel,))
+    return print_filter_value(replace(expr, operation=op))
 
 
 class ShapeCache:
@@ -188,7 +183,7 @@ class ShapeCache:
     def record(self, match: Match, req: HttpRequest, planned: Planned,
                compiled: object) -> None:
         """Keep what planning `req` gave under its shape, if the probe confirms it."""
-        if match.entry is not None or match.key in self._entries \
+        if match.entry is not None or match.key in self._entries or not self.max_entries \
                 or planned.kind != "read" or not isinstance(compiled, CompiledRead):
             return
         entry = self._learn(match, req, planned, compiled)
@@ -202,12 +197,12 @@ class ShapeCache:
         assert request is not None
         pairs: list[tuple[str, str]] = []
         n = 0
-        for key, value in req.query:
-            if is_filter(key):
-                value = probe_text(match.exprs[n], value, _sentinel(n))
-                n += 1
-            pairs.append((key, value))
         try:
+            for key, value in req.query:
+                if is_filter(key):
+                    value = probe_text(match.exprs[n], _sentinel(n))
+                    n += 1
+                pairs.append((key, value))
             probe = self.plan(replace(req, query=tuple(pairs)))
         except Exception:
             return None
