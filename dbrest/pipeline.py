@@ -101,7 +101,7 @@ class Pipeline:
         shape = self.shapes.match(req)
         hit = shape.hit if shape is not None else None
         if hit is not None:
-            planned, compiled = hit.planned, hit.compiled
+            planned, compiled, values = hit.planned, hit.compiled, hit.values
             timer.lap("parse")
         else:
             api = parse_request(req, self.config.db_schemas, self.config.db_tx_end)
@@ -112,6 +112,8 @@ class Pipeline:
                 return self.untimed(root_document(doc), timer)
             if not planned.runs:
                 return self.untimed(serialize(planned, None), timer)
+            assert planned.request is not None
+            values = planned.request.values
         assert planned.request is not None
         ctx = request_context(req, auth)
         plan = planned.request.plan
@@ -123,7 +125,7 @@ class Pipeline:
                 self.shapes.record(shape, req, planned, compiled)
         timer.lap("plan")
         checks = planned.request.checks
-        result = await self.backend.run(compiled, planned.request.values, ctx, Tx(
+        result = await self.backend.run(compiled, values, ctx, Tx(
             planned.readonly, planned.rollback, checks.singular, checks.max_affected))
         timer.lap("transaction")
         response = serialize(planned, result, req.query)

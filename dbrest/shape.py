@@ -19,35 +19,40 @@ values the planner produced. Covered: GET and HEAD on tables and views.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 
 from dbrest.http import HttpRequest
 from dbrest.parse import ast
-from dbrest.parse.grammar import p_op_expr
+from dbrest.parse.grammar import QUANT_OPS, SIMPLE_OPS, p_op_expr
 from dbrest.parse.printer import print_filter_value
 from dbrest.parse.query_params import EMBEDDABLE, RESERVED, run
-from dbrest.parse.request import rpc_name
 from dbrest.plan.filters import parse_pg_array
 from dbrest.plan.request import Planned
 from dbrest.render.compile import CompiledRead
 
-# the headers `parse_request` reads for a GET/HEAD; their values are part of the shape
-SHAPE_HEADERS = ("accept", "accept-profile", "content-profile", "range")
+# the headers `parse_request` reads for a GET/HEAD; they are part of the shape, all of
+# them in order (`Prefer` may repeat)
+SHAPE_HEADERS = frozenset({"accept", "accept-profile", "content-profile", "range", "prefer"})
 METHODS = frozenset({"GET", "HEAD"})
 MARK = "\u2042shape"  # sentinels: printable (repr keeps it), unlike anything typed
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
+    """A cached shape for one request: the plan (its request holds no values: they
+    travel beside it, so a hit need not rebuild the plan), the SQL, the values."""
+
     planned: Planned
     compiled: CompiledRead
+    values: tuple[object, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    planned: Planned  # as recorded; its values are replaced per request
+    planned: Planned  # as recorded, without values (`Hit.values` carries them)
     compiled: CompiledRead
     # per value index: the filter (position among the request's filters) it comes
     # from, or -1 for a value fixed by the shape (then `consts[index]`)
@@ -55,11 +60,8 @@ class Entry:
     consts: tuple[object, ...]
 
     def hit(self, mains: tuple[object, ...]) -> Hit:
-        values = tuple(self.consts[j] if src < 0 else mains[src]
-                       for j, src in enumerate(self.sources))
-        request = self.planned.request
-        assert request is not None
-        return Hit(Planned("read", replace(request, values=values)), self.compiled)
+        return Hit(self.planned, self.compiled, tuple(
+            self.consts[j] if src < 0 else mains[src] for j, src in enumerate(self.sources)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,27 @@ class Match:
     @property
     def hit(self) -> Hit | None:
         return None if self.entry is None else self.entry.hit(self.mains)
+
+
+# `[not.]op.value` for the operators whose value is all the rest, as the grammar reads
+# them (it tries `in.`, `is.` and the fts operators first: none of these starts so)
+_PLAIN = re.compile(r"(not\.)?(" + "|".join((*QUANT_OPS, *SIMPLE_OPS, "isdistinct")) + r")\.")
+
+
+def parse_filter(value: str) -> ast.OpExpr:
+    """A filter value as `p_op_expr` parses it, the plain operators without the grammar."""
+    plain = _PLAIN.match(value)
+    if plain is None:
+        return run(p_op_expr, value, "filter")
+    name, rest = plain.group(2), value[plain.end():]
+    op: ast.Operation
+    if name == "isdistinct":
+        op = ast.OpIsDistinct(rest)
+    elif name in SIMPLE_OPS:
+        op = ast.OpSimple(name, rest)  # type: ignore[arg-type]
+    else:
+        op = ast.OpQuant(name, rest)  # type: ignore[arg-type]
+    return ast.OpExpr(plain.group(1) is not None, op)
 
 
 def is_filter(key: str) -> bool:
@@ -151,10 +174,10 @@ class ShapeCache:
 
     def match(self, req: HttpRequest) -> Match | None:
         """The request's shape, or None where the cache does not apply (then plan it)."""
-        if req.method not in METHODS or req.body or rpc_name(req.path) is not None:
+        if req.method not in METHODS or req.body:
             return None
         name = req.path.strip("/")
-        if not name or "/" in name:
+        if not name or "/" in name:  # the root, RPC, nested paths (PGRST125)
             return None
         items: list[object] = []
         exprs: list[ast.OpExpr] = []
@@ -164,14 +187,14 @@ class ShapeCache:
                 items.append((key, value))
                 continue
             try:
-                expr = run(p_op_expr, value, "filter")
+                expr = parse_filter(value)
             except Exception:  # the full pipeline answers the exact error
                 return None
             items.append((key, signature(expr)))
             exprs.append(expr)
             mains.append(main_value(expr.operation))
-        shape = (req.method, req.path, tuple(items), req.header_all("prefer"),
-                 *(req.header(h) for h in SHAPE_HEADERS))
+        shape = (req.method, req.path, tuple(items),
+                 tuple(h for h in req.headers if h[0] in SHAPE_HEADERS))
         entry = self._entries.get(shape)
         if entry is not None:
             self._entries.move_to_end(shape)
@@ -217,9 +240,9 @@ class ShapeCache:
             if source < 0 and MARK in repr(value):
                 return None  # a value derived from a filter's in a way not mirrored here
             sources.append(source)
-        entry = Entry(planned, compiled, tuple(sources), request.values)
+        entry = Entry(Planned("read", replace(request, values=())), compiled, tuple(sources),
+                      request.values)
         # the mirror of the planner's value derivation must give exactly its values
-        got = entry.hit(match.mains).planned.request
-        if got is None or got.values != request.values:
+        if entry.hit(match.mains).values != request.values:
             return None
         return entry

@@ -7,11 +7,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dbrest.pipeline as pipeline_module
+from dbrest.errors import ParseError
+from dbrest.parse.ast import OpExpr
+from dbrest.parse.grammar import p_op_expr
+from dbrest.parse.printer import print_filter_value
+from dbrest.parse.query_params import run
 from dbrest.pipeline import Pipeline
-from dbrest.shape import ShapeCache
+from dbrest.shape import ShapeCache, parse_filter
 from tests.infra.apps import InProcessApp
+from tests.property.strategies import operations
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -118,3 +126,20 @@ def test_bounded_and_new_with_the_pipeline(apps: tuple[InProcessApp, InProcessAp
         cached.shapes = old
     fresh = Pipeline(cached.config, cached.backend, cached.cache)
     assert fresh.shapes is not cached.shapes and not fresh.shapes._entries
+
+
+@settings(max_examples=500, deadline=None)
+@given(expr=operations(st.text(), st.sampled_from(["english", "simple"])),
+       raw=st.text(max_size=12))
+def test_fast_filter_parse_is_the_grammars(expr: OpExpr, raw: str) -> None:
+    """`parse_filter` reads a value as `p_op_expr` does, or fails where it fails."""
+    for text in (print_filter_value(expr), raw, "not." + raw, "eq." + raw):
+        try:
+            want: object = run(p_op_expr, text, "filter")
+        except ParseError as err:
+            want = (err.message, err.details)
+        try:
+            got: object = parse_filter(text)
+        except ParseError as err:
+            got = (err.message, err.details)
+        assert got == want, text
