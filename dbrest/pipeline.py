@@ -31,8 +31,8 @@ from dbrest.plan.types import MutationPlan, QueryPlan
 from dbrest.render.call import render_call
 from dbrest.render.compile import CompiledRead, CompiledWrite, Renderer
 from dbrest.schema import SchemaCache
-from dbrest.shape import ShapeCache
 from dbrest.serialize import error_response, internal_error_response, root_document, serialize
+from dbrest.shape import ShapeCache
 
 log = logging.getLogger("dbrest")
 
@@ -100,6 +100,7 @@ class Pipeline:
         timer.lap("jwt")
         shape = self.shapes.match(req)
         hit = shape.hit if shape is not None else None
+        compiled: CompiledRead | CompiledWrite
         if hit is not None:
             planned, compiled, values = hit.planned, hit.compiled, hit.values
             timer.lap("parse")

@@ -93,7 +93,7 @@ def parse_filter(value: str) -> ast.OpExpr:
     if name == "isdistinct":
         op = ast.OpIsDistinct(rest)
     elif name in SIMPLE_OPS:
-        op = ast.OpSimple(name, rest)  # type: ignore[arg-type]
+        op = ast.OpSimple(name, rest)
     else:
         op = ast.OpQuant(name, rest)  # type: ignore[arg-type]
     return ast.OpExpr(plain.group(1) is not None, op)
@@ -234,10 +234,10 @@ class ShapeCache:
             return None
         sentinels = {_sentinel(i): i for i in range(n)}
         sources: list[int] = []
-        for value in probe.request.values:
-            one = value[0] if isinstance(value, list) and len(value) == 1 else value
+        for bound in probe.request.values:
+            one = bound[0] if isinstance(bound, list) and len(bound) == 1 else bound
             source = sentinels.get(one, -1) if isinstance(one, str) else -1
-            if source < 0 and MARK in repr(value):
+            if source < 0 and MARK in repr(bound):
                 return None  # a value derived from a filter's in a way not mirrored here
             sources.append(source)
         entry = Entry(Planned("read", replace(request, values=())), compiled, tuple(sources),
