@@ -7,8 +7,9 @@ Range). Two requests of one shape plan to equal plans (plans hold no values), so
 shape maps to the recorded `Planned` and its compiled SQL; a hit only re-derives the
 request's values and binds them.
 
-Each filter value is still parsed by the real grammar on every request (an `in.(…)`
-list, a `{pg,array}`); a value that fails to parse, any request the cache does not
+Each filter value is still parsed on every request, as the grammar parses it (an
+`in.(…)` list, a `{pg,array}`; `parse_filter` reads the plain `op.value` forms without
+the grammar, to the same result); a value that fails to parse, any request the cache does not
 cover (writes, RPC, the root, OPTIONS), and a shape not yet recorded take the full
 pipeline, which gives the exact answers and errors. Where a value goes is learned once,
 by planning the shape again with a unique sentinel as each filter's value and finding
