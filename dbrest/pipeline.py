@@ -33,6 +33,7 @@ from dbrest.render.call import render_call
 from dbrest.render.compile import CompiledRead, CompiledWrite, Renderer
 from dbrest.schema import SchemaCache
 from dbrest.serialize import error_response, internal_error_response, root_document, serialize
+from dbrest.shape import ShapeCache
 
 log = logging.getLogger("dbrest")
 
@@ -69,6 +70,13 @@ class Pipeline:
         self.authenticator = make_authenticator(self.config)
         # where the database has no roles, the configured grants stand in for them
         self.grants = {} if self.backend.enforces_roles else self.config.sqlite_grants
+        # a repeated read shape skips parse, plan and render (dbrest/shape.py); it lives
+        # and dies with this pipeline, i.e. with the schema cache
+        self.shapes = ShapeCache(self.plan)
+
+    def plan(self, req: HttpRequest) -> Planned:
+        api = parse_request(req, self.config.db_schemas, self.config.db_tx_end)
+        return plan_request(api, self.cache, self.options)
 
     async def handle(self, req: HttpRequest) -> HttpResponse:
         allowed = self.config.server_cors_allowed_origins
@@ -92,24 +100,36 @@ class Pipeline:
     async def _handle(self, req: HttpRequest, timer: Timer) -> HttpResponse:
         auth = self.authenticator.authenticate(req.header("authorization"))
         timer.lap("jwt")
-        api = parse_request(req, self.config.db_schemas, self.config.db_tx_end)
-        timer.lap("parse")
-        planned = plan_request(api, self.cache, self.options)
-        if planned.kind == "root":
-            doc = await self.root(api, req.query, request_context(req, auth))
-            return self.untimed(root_document(doc), timer)
-        if not planned.runs:
-            return self.untimed(serialize(planned, None), timer)
+        shape = self.shapes.match(req)
+        hit = shape.hit if shape is not None else None
+        compiled: CompiledRead | CompiledWrite
+        if hit is not None:
+            planned, compiled, values = hit.planned, hit.compiled, hit.values
+            timer.lap("parse")
+        else:
+            api = parse_request(req, self.config.db_schemas, self.config.db_tx_end)
+            timer.lap("parse")
+            planned = plan_request(api, self.cache, self.options)
+            if planned.kind == "root":
+                doc = await self.root(api, req.query, request_context(req, auth))
+                return self.untimed(root_document(doc), timer)
+            if not planned.runs:
+                return self.untimed(serialize(planned, None), timer)
+            assert planned.request is not None
+            values = planned.request.values
         assert planned.request is not None
         ctx = with_settings(request_context(req, auth), planned.request.settings + search_path(
             api.schema, self.config.db_extra_search_path))
         plan = planned.request.plan
         if self.grants and isinstance(plan, (QueryPlan, MutationPlan, CallPlan)):
             check_grants(self.grants, ctx.role, ctx.authenticated, accessed(plan))
-        compiled = self.render(planned)
+        if hit is None:
+            compiled = self.render(planned)
+            if shape is not None:
+                self.shapes.record(shape, req, planned, compiled)
         timer.lap("plan")
         checks = planned.request.checks
-        result = await self.backend.run(compiled, planned.request.values, ctx, Tx(
+        result = await self.backend.run(compiled, values, ctx, Tx(
             planned.readonly, planned.rollback, checks.singular, checks.max_affected))
         timer.lap("transaction")
         response = serialize(planned, result, req.query)
