@@ -81,6 +81,8 @@ SETTINGS: tuple[Setting, ...] = (
             "document (behind a proxy)", in_db=True),
     Setting("db_aggregates_enabled", "false", "allow avg(), count(), max(), min() and sum() "
             "in select (off: 400 PGRST123)", "bool", in_db=True),
+    Setting("db_plan_enabled", "false", "allow Accept: application/vnd.pgrst.plan (the "
+            "database's EXPLAIN of the request; off: 406 PGRST107)", "bool", in_db=True),
     Setting("app_settings", "none", "app.settings.NAME = VALUE: exposed to SQL as the "
             "setting app.settings.NAME (current_setting())"),
 )
@@ -97,7 +99,6 @@ PENDING: tuple[Setting, ...] = (
     Setting("db_pre_config", "unset", "function that sets pgrst.* settings"),
     Setting("db_hoisted_tx_settings", "statement_timeout, …",
             "function settings hoisted to the transaction"),
-    Setting("db_plan_enabled", "false", "allow Accept: application/vnd.pgrst.plan", _BOOL),
     Setting("db_pool_max_idletime", "30", "close idle connections after this many seconds",
             _INT),
     Setting("db_pool_max_lifetime", "1800", "recycle connections after this many seconds",

@@ -37,8 +37,10 @@ from dbrest.exec.base import (
     enforce,
 )
 from dbrest.exec.sqlite.errors import map_sqlite_error
+from dbrest.exec.sqlite.explain import plan_body
 from dbrest.exec.sqlite.introspect import introspect_sqlite
 from dbrest.render.compile import CompiledRead, CompiledWrite
+from dbrest.render.explain import CompiledExplain
 from dbrest.render.sqlite import SQLITE
 from dbrest.schema import SchemaCache
 
@@ -288,13 +290,18 @@ class SqliteBackend(PooledBackend):
         async with self.connection() as conn:
             await conn.execute("SELECT 1")
 
-    async def run(self, compiled: CompiledRead | CompiledWrite, values: Sequence[object],
-                  ctx: TxSettings, tx: Tx = READ) -> ReadResult:
+    async def run(self, compiled: CompiledRead | CompiledWrite | CompiledExplain,
+                  values: Sequence[object], ctx: TxSettings, tx: Tx = READ) -> ReadResult:
         """A read is one statement (its own implicit transaction); anything else runs in
         `BEGIN IMMEDIATE`, which takes the write lock up front so that concurrent writers
-        wait (busy timeout) instead of failing on a lock upgrade."""
+        wait (busy timeout) instead of failing on a lock upgrade. `EXPLAIN QUERY PLAN`
+        runs nothing: its rows are the body."""
         try:
             async with self.session(ctx) as conn:
+                if isinstance(compiled, CompiledExplain):
+                    rows = await conn.execute_fetchall(compiled.query.sql,
+                                                       compiled.query.bind(values))
+                    return ReadResult(None, 0, plan_body(list(rows), compiled.json))
                 if tx.readonly:
                     result = await self._read(conn, compiled, values)
                     enforce(tx, result)
