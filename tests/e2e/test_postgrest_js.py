@@ -67,7 +67,9 @@ def results(request: pytest.FixtureRequest, node_client: str,
         admin = request.getfixturevalue("pg_admin_uri")
     uri = fixture_copy(backend, "e2e_postgrest_js", admin, sqlite_fixture_path,
                        tmp_path_factory.mktemp("postgrest_js"))
-    with dbrest_server(["--db-uri", uri, "--db-anon-role", anon_role(uri)],
+    # aggregates and plans are off by default (as in PostgREST): the scenarios use both
+    with dbrest_server(["--db-uri", uri, "--db-anon-role", anon_role(uri),
+                        "--db-aggregates-enabled", "true", "--db-plan-enabled", "true"],
                        probe="/authors?limit=1") as server:
         proc = subprocess.run([node_client, str(JS / "run.mjs"), server.url], cwd=JS,
                               capture_output=True, text=True, timeout=300)
