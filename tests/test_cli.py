@@ -387,14 +387,14 @@ def test_user_database_start_up(tmp_path: Path) -> None:
     with sqlite3.connect(db) as conn:  # SQLite's default rollback-journal mode
         conn.execute("CREATE TABLE widgets (id INTEGER PRIMARY KEY)")
     conf = tmp_path / "postgrest.conf"
-    conf.write_text(f'db-uri = "sqlite:{db}"\ndb-plan-enabled = true\n'
+    conf.write_text(f'db-uri = "sqlite:{db}"\nserver-reuseport = true\n'
                     'server-host = "127.0.0.1"\n'
                     f"server-port = {free_port()}\n")
     env = {**clean_env(), "PGRST_LOG_LEVEL": "info",
            "DBREST_TEST_PG_URI": "postgres://nobody@127.0.0.1:1/x"}
     out, err = _start([str(conf)], env)
     warnings = [line for line in err.splitlines() if "not implement" in line]
-    assert len(warnings) == 2 and "db-plan-enabled" in warnings[0] + warnings[1] \
+    assert len(warnings) == 2 and "server-reuseport" in warnings[0] + warnings[1] \
         and "log-level" in warnings[0] + warnings[1], err
     assert "/widgets?" in out and "/books" not in out, out
     assert "401" not in out, out

@@ -227,11 +227,11 @@ def test_sizes_must_be_positive(key: str, value: str) -> None:
 def test_pending_postgrest_keys_are_accepted_with_one_warning_each(tmp_path: Path) -> None:
     from dbrest.config import warnings
 
-    path = write(tmp_path, 'db-plan-enabled = true\nlog-level = "info"\n')
+    path = write(tmp_path, 'server-reuseport = true\nlog-level = "info"\n')
     config = load_config({"config": path}, environ={"PGRST_DB_CHANNEL": "other"})
     lines = warnings(config)
     assert len(lines) == 3
-    for key in ("db-plan-enabled", "log-level", "db-channel"):
+    for key in ("server-reuseport", "log-level", "db-channel"):
         assert sum(key in line for line in lines) == 1
     assert all("not implement" in line for line in lines)
     assert warnings(load_config({}, environ={})) == []
