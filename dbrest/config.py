@@ -52,6 +52,7 @@ class Config:
     admin_server_port: int | None = None
     server_timing_enabled: bool = False
     db_aggregates_enabled: bool = False
+    db_plan_enabled: bool = False
     server_cors_allowed_origins: tuple[str, ...] | None = None  # None: any origin
     db_tx_end: str = "commit"
     db_pre_request: str | None = None

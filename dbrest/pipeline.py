@@ -31,6 +31,7 @@ from dbrest.plan.request import Planned, plan_request
 from dbrest.plan.types import MutationPlan, QueryPlan
 from dbrest.render.call import render_call
 from dbrest.render.compile import CompiledRead, CompiledWrite, Renderer
+from dbrest.render.explain import CompiledExplain, render_explain
 from dbrest.schema import SchemaCache
 from dbrest.serialize import error_response, internal_error_response, root_document, serialize
 from dbrest.shape import ShapeCache
@@ -66,7 +67,8 @@ class Pipeline:
     def __post_init__(self) -> None:
         self.renderer = Renderer(self.backend.dialect)
         self.options = PlanOptions(max_rows=self.config.db_max_rows,
-                                   aggregates=self.config.db_aggregates_enabled)
+                                   aggregates=self.config.db_aggregates_enabled,
+                                   plan=self.config.db_plan_enabled)
         self.authenticator = make_authenticator(self.config)
         # where the database has no roles, the configured grants stand in for them
         self.grants = {} if self.backend.enforces_roles else self.config.sqlite_grants
@@ -136,14 +138,19 @@ class Pipeline:
         timer.lap("response")
         return response
 
-    def render(self, planned: Planned) -> CompiledRead | CompiledWrite:
+    def render(self, planned: Planned) -> CompiledRead | CompiledWrite | CompiledExplain:
         assert planned.request is not None
         plan = planned.request.plan
+        compiled: CompiledRead | CompiledWrite
         if isinstance(plan, QueryPlan):
-            return self.renderer.render(plan)
-        if isinstance(plan, MutationPlan):
-            return self.renderer.render_write(plan)
-        return render_call(self.renderer, plan)
+            compiled = self.renderer.render(plan)
+        elif isinstance(plan, MutationPlan):
+            compiled = self.renderer.render_write(plan)
+        else:
+            compiled = render_call(self.renderer, plan)
+        if planned.explain is not None:
+            return render_explain(compiled, planned.explain, self.backend.dialect)
+        return compiled
 
     @staticmethod
     def untimed(response: HttpResponse, timer: Timer) -> HttpResponse:

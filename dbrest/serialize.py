@@ -35,6 +35,9 @@ def serialize(planned: Planned, result: ReadResult | None,
     if planned.kind == "options":
         return HttpResponse(200, (("allow", planned.allow),))
     assert planned.request is not None and result is not None
+    if planned.explain is not None:  # the database's plan, for any method (PostgREST: 200)
+        content_type = planned.explain.content_type(planned.request.content_type)
+        return HttpResponse(200, (("content-type", content_type),), result.body.encode())
     if planned.kind == "call":
         from dbrest.serialize_rpc import serialize_call
 

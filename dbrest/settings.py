@@ -95,6 +95,8 @@ SETTINGS: tuple[Setting, ...] = (
             "per request; error: only 5xx; warn: 4xx too)", "choice", LOG_LEVELS),
     Setting("server_trace_header", "unset", "a request header copied to the response "
             "(e.g. X-Request-Id)", in_db=True),
+    Setting("db_plan_enabled", "false", "allow Accept: application/vnd.pgrst.plan (the "
+            "database's EXPLAIN of the request; off: 406 PGRST107)", "bool", in_db=True),
     Setting("app_settings", "none", "app.settings.NAME = VALUE: exposed to SQL as the "
             "setting app.settings.NAME (current_setting())"),
 )
@@ -109,7 +111,6 @@ PENDING: tuple[Setting, ...] = (
     Setting("db_pre_config", "unset", "function that sets pgrst.* settings"),
     Setting("db_hoisted_tx_settings", "statement_timeout, …",
             "function settings hoisted to the transaction"),
-    Setting("db_plan_enabled", "false", "allow Accept: application/vnd.pgrst.plan", _BOOL),
     Setting("db_pool_max_idletime", "30", "close idle connections after this many seconds",
             _INT),
     Setting("db_pool_max_lifetime", "1800", "recycle connections after this many seconds",

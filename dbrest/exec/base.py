@@ -18,6 +18,7 @@ from dbrest.context import RequestContext, TxSettings
 from dbrest.errors import MaxAffectedViolation, PoolTimeout, SingularityError
 from dbrest.render.compile import CompiledRead, CompiledWrite
 from dbrest.render.dialect import Dialect
+from dbrest.render.explain import CompiledExplain
 from dbrest.schema import SchemaCache
 from dbrest.sqlite_functions import SqlFunction
 
@@ -134,9 +135,10 @@ class Backend(Protocol):
 
     async def introspect(self, schemas: Sequence[str]) -> SchemaCache: ...
 
-    async def run(self, compiled: CompiledRead | CompiledWrite, values: Sequence[object],
-                  ctx: TxSettings, tx: Tx = READ) -> ReadResult:
-        """Run one request's statement(s) in one transaction; `tx` says how (see `Tx`)."""
+    async def run(self, compiled: CompiledRead | CompiledWrite | CompiledExplain,
+                  values: Sequence[object], ctx: TxSettings, tx: Tx = READ) -> ReadResult:
+        """Run one request's statement(s) in one transaction; `tx` says how (see `Tx`).
+        A `CompiledExplain`'s rows are returned as the body text (the plan)."""
         ...
 
     async def db_settings(self, keys: Sequence[str]) -> dict[str, str]:

@@ -17,6 +17,7 @@ from dbrest.schema import SchemaCache
 class PlanOptions:
     max_rows: int | None = None
     aggregates: bool = False  # db_aggregates_enabled
+    plan: bool = False  # db_plan_enabled: `Accept: application/vnd.pgrst.plan` (plan/explain.py)
 
 
 DEFAULT_OPTIONS = PlanOptions()

@@ -28,6 +28,11 @@ _STRIPPED = {
 }
 
 
+def acceptable(media: MediaType) -> bool:
+    """Whether `negotiate` offers this type."""
+    return media.type in _OFFERS
+
+
 def negotiate(accept: tuple[MediaType, ...]) -> tuple[OutputFormat, str, bool]:
     """(output format, Content-Type, strip nulls) for the first acceptable type."""
     for media in accept:

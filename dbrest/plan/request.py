@@ -15,6 +15,7 @@ from dbrest.errors import TableNotFound
 from dbrest.parse.ast import ApiRequest
 from dbrest.plan.call import PlannedCall, plan_call, rpc_allow
 from dbrest.plan.context import DEFAULT_OPTIONS, PlanOptions
+from dbrest.plan.explain import Explain, explain_of
 from dbrest.plan.mutate import plan_mutation
 from dbrest.plan.preferences import tx_settings
 from dbrest.plan.read import plan_read
@@ -32,6 +33,7 @@ class Planned:
     readonly: bool = True
     rollback: bool = False
     allow: str = ""  # options: the `Allow` value
+    explain: Explain | None = None  # answer the database's plan of it (plan/explain.py)
 
     @property
     def runs(self) -> bool:
@@ -46,6 +48,21 @@ def plan_request(api: ApiRequest, cache: SchemaCache,
     if api.method == "OPTIONS":
         allow = rpc_allow(cache, api) if api.is_rpc else table_allow(cache, api)
         return Planned("options", allow=allow)
+    explain, api = explain_of(api, options.plan)
+    planned = _plan_run(api, cache, options)
+    if explain is None:
+        return planned
+    # PostgREST's `planRow`: no singular or max-affected check on a plan; what EXPLAIN
+    # ANALYZE wrote is rolled back
+    assert planned.request is not None
+    request = replace(planned.request, checks=WriteChecks())
+    call = None if planned.call is None else replace(planned.call, planned=request)
+    return replace(planned, request=request, call=call, explain=explain,
+                   rollback=not planned.readonly or planned.rollback)
+
+
+def _plan_run(api: ApiRequest, cache: SchemaCache, options: PlanOptions) -> Planned:
+    """A read, write or call."""
     if api.is_rpc:
         call = plan_call(api, cache, options)
         plan = call.planned.plan

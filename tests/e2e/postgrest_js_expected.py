@@ -123,4 +123,24 @@ EXPECTED: dict[str, dict[str, Result]] = {
     "rpc_single": {"both": ok({"title": "Dune Messiah"})},
     "rpc_void": {"both": ok(None, "204 No Content")},
     "rpc_unknown": {"both": no_function("nosuch_fn(x)", "nosuch_fn with parameter x")},
+    # -- aggregates (conformance fixture: 30 books)
+    "aggregate_count": {"both": ok([{"count": 30}])},
+    "aggregate_count_legacy": {"both": ok([{"name": "Ursula K. Le Guin",
+                                            "books": [{"count": 3}]}])},
+    "aggregate_grouped": {"both": ok([
+        {"genre": "epic", "count": 1}, {"genre": "fantasy", "count": 7},
+        {"genre": "historical", "count": 2}, {"genre": "magical realism", "count": 3},
+        {"genre": "romance", "count": 3}, {"genre": "scifi", "count": 13},
+        {"genre": None, "count": 1}])},  # NULLs last, as ascending order puts them
+    "aggregate_sum_max": {"both": ok([{"sum": 856, "max": 13.99}])},
+    # -- explain: PostgreSQL's EXPLAIN (its top node aggregates the rows into the body);
+    # SQLite's EXPLAIN QUERY PLAN in the same envelope (plan/explain.py)
+    "explain_text": {"postgres": ok("Aggregate"), "sqlite": ok("QUERY")},
+    "explain_json": {"postgres": ok({"keys": ["Plan"], "node": "Aggregate"}),
+                     "sqlite": ok({"keys": ["Plan"], "node": "Query Plan"})},
+    "explain_analyze_write": {
+        "postgres": ok({"keys": ["Plan", "Planning Time", "Triggers", "Execution Time"],
+                        "node": "Aggregate"}),
+        "sqlite": ok({"keys": ["Plan"], "node": "Query Plan"})},
+    "explain_wrote_nothing": {"both": ok([])},  # ANALYZE ran the insert, then rolled back
 }

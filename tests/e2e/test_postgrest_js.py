@@ -72,7 +72,9 @@ def results(request: pytest.FixtureRequest, node_client: str,
     if backend == "sqlite":  # the fixture's functions, declared as SQL (issue 10)
         functions = settings_for(load_server("dbrest-sqlite"), "default")["sqlite_functions"]
         env["PGRST_SQLITE_FUNCTIONS"] = json.dumps(functions)
-    with dbrest_server(["--db-uri", uri, "--db-anon-role", anon_role(uri)],
+    # aggregates and plans are off by default (as in PostgREST): the scenarios use both
+    with dbrest_server(["--db-uri", uri, "--db-anon-role", anon_role(uri),
+                        "--db-aggregates-enabled", "true", "--db-plan-enabled", "true"],
                        probe="/authors?limit=1", env=env) as server:
         proc = subprocess.run([node_client, str(JS / "run.mjs"), server.url], cwd=JS,
                               capture_output=True, text=True, timeout=300)

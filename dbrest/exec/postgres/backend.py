@@ -34,6 +34,7 @@ from dbrest.exec.base import (
 from dbrest.exec.postgres.errors import map_pg_error
 from dbrest.exec.postgres.introspect import introspect_postgres
 from dbrest.render.compile import CompiledRead, CompiledWrite
+from dbrest.render.explain import CompiledExplain
 from dbrest.render.postgres import POSTGRES
 from dbrest.schema import SchemaCache
 
@@ -188,12 +189,14 @@ class PostgresBackend(PooledBackend):
         if self.pre_request_sql is not None:
             await raw.execute(self.pre_request_sql)
 
-    async def run(self, compiled: CompiledRead | CompiledWrite, values: Sequence[object],
-                  ctx: TxSettings, tx: Tx = READ) -> ReadResult:
+    async def run(self, compiled: CompiledRead | CompiledWrite | CompiledExplain,
+                  values: Sequence[object], ctx: TxSettings, tx: Tx = READ) -> ReadResult:
         """One statement in one transaction: READ ONLY for reads, GET/HEAD calls and
         STABLE or IMMUTABLE functions (so a VOLATILE one called by GET fails with 25006,
         as in PostgREST); `tx`'s checks may refuse the result, `tx.rollback` discards a
         good one."""
+        if isinstance(compiled, CompiledExplain):
+            return await self._explain(compiled, values, ctx, tx)
         try:
             async with self._transaction(ctx, readonly=tx.readonly) as raw:
                 row = await raw.fetchrow(compiled.main.sql, *compiled.main.bind(values))
@@ -206,6 +209,22 @@ class PostgresBackend(PooledBackend):
                     # surface deferred constraint errors, then discard everything
                     if not tx.readonly:
                         await raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    raise Rollback(result)
+        except Rollback as done:
+            return done.result
+        return result
+
+    async def _explain(self, compiled: CompiledExplain, values: Sequence[object],
+                       ctx: TxSettings, tx: Tx) -> ReadResult:
+        """EXPLAIN's rows as the body: FORMAT JSON is one JSON document, FORMAT TEXT one
+        row per line (PostgREST `planRow`: `unlines`). What ANALYZE ran is rolled back
+        when `tx.rollback` says so."""
+        try:
+            async with self._transaction(ctx, readonly=tx.readonly) as raw:
+                rows = await raw.fetch(compiled.query.sql, *compiled.query.bind(values))
+                body = rows[0][0] if compiled.json else "".join(r[0] + "\n" for r in rows)
+                result = ReadResult(None, 0, body)
+                if tx.rollback:
                     raise Rollback(result)
         except Rollback as done:
             return done.result

@@ -37,8 +37,10 @@ from dbrest.exec.base import (
     enforce,
 )
 from dbrest.exec.sqlite.errors import map_sqlite_error
+from dbrest.exec.sqlite.explain import plan_body
 from dbrest.exec.sqlite.introspect import introspect_sqlite
 from dbrest.render.compile import CompiledRead, CompiledWrite, WriteStep
+from dbrest.render.explain import CompiledExplain
 from dbrest.render.sqlite import SQLITE
 from dbrest.schema import SchemaCache
 from dbrest.sqlite_functions import SqlFunction
@@ -334,16 +336,21 @@ class SqliteBackend(PooledBackend):
             if conn is not None:
                 conn.close()
 
-    async def run(self, compiled: CompiledRead | CompiledWrite, values: Sequence[object],
-                  ctx: TxSettings, tx: Tx = READ) -> ReadResult:
+    async def run(self, compiled: CompiledRead | CompiledWrite | CompiledExplain,
+                  values: Sequence[object], ctx: TxSettings, tx: Tx = READ) -> ReadResult:
         """A read is one statement (its own implicit transaction); anything else runs in
         `BEGIN IMMEDIATE`, which takes the write lock up front so that concurrent writers
         wait (busy timeout) instead of failing on a lock upgrade. Read-only steps (an RPC
         call to a non-volatile function, or by GET) run in a deferred transaction under
-        `PRAGMA query_only`, as PostgreSQL runs them READ ONLY."""
+        `PRAGMA query_only`, as PostgreSQL runs them READ ONLY. `EXPLAIN QUERY PLAN` runs
+        nothing: its rows are the body."""
         steps = getattr(compiled, "steps", ())
         try:
             async with self.session(ctx) as conn:
+                if isinstance(compiled, CompiledExplain):
+                    rows = await conn.execute_fetchall(compiled.query.sql,
+                                                       compiled.query.bind(values))
+                    return ReadResult(None, 0, plan_body(list(rows), compiled.json))
                 if tx.readonly and not steps:
                     result = await self._read(conn, compiled, values)
                     enforce(tx, result)

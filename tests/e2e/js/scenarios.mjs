@@ -87,4 +87,30 @@ export const scenarios = {
   rpc_single: (c) => c.rpc('books_by', { author: 3 }).select('title').eq('id', 8).single(),
   rpc_void: (c) => c.rpc('touch'),
   rpc_unknown: (c) => c.rpc('nosuch_fn', { x: 1 }),
+
+  // -- aggregates (db_aggregates_enabled) ------------------------------------------------
+  aggregate_count: (c) => c.from('books').select('count()'),
+  aggregate_count_legacy: (c) => c.from('authors').select('name, books(count)').eq('id', 1),
+  aggregate_grouped: (c) => c.from('books').select('genre, count()').order('genre'),
+  aggregate_sum_max: (c) => c.from('books').select('pages.sum(), price.max()').eq('author_id', 1),
+
+  // -- explain (db_plan_enabled): a plan's numbers vary, so its shape is what is compared --
+  explain_text: (c) => planShape(c.from('books').select('id').eq('id', 1).explain()),
+  explain_json: (c) =>
+    planShape(c.from('books').select('id').eq('id', 1).explain({ format: 'json' })),
+  explain_analyze_write: (c) =>
+    planShape(c.from('tags').insert({ id: 720, name: 'explained' })
+      .explain({ analyze: true, format: 'json' })),
+  explain_wrote_nothing: (c) => c.from('tags').select('id').eq('id', 720),
+}
+
+// What a plan looks like, without its numbers: text → its first word; JSON → the keys of
+// its one element and the top node's type.
+async function planShape(query) {
+  const result = await query
+  const { data } = result
+  const shape = typeof data === 'string'
+    ? data.split(/\s/)[0]
+    : data && { keys: Object.keys(data[0]), node: data[0].Plan['Node Type'] }
+  return { ...result, data: shape }
 }
