@@ -74,7 +74,7 @@ class PostgresBackend(PooledBackend):
     async def start(self) -> None:
         try:
             self.pool = await asyncpg.create_pool(
-                self.uri, min_size=1, max_size=self.pool_size, reset=_rollback_if_open)
+                self.uri, min_size=1, max_size=self.pool_size, reset=_no_reset)
         except (OSError, ValueError, asyncpg.PostgresError) as err:
             raise ConnectionError_("Database connection error.", str(err)) from err
 
@@ -205,10 +205,9 @@ _BEGIN = "BEGIN"
 _BEGIN_READ_ONLY = "BEGIN READ ONLY"
 
 
-async def _rollback_if_open(raw: asyncpg.Connection) -> None:
-    """The pool's reset: nothing, unless the connection comes back mid-transaction."""
-    if raw.is_in_transaction():
-        await raw.execute("ROLLBACK")
+async def _no_reset(raw: asyncpg.Connection) -> None:
+    """The pool's reset: nothing. (Before it, asyncpg's own `Connection._reset` clears
+    listeners and rolls back a connection that comes back inside a transaction.)"""
 
 
 # PostgREST's `accessibleTables` and `accessibleFuncs`, and the schema's comment

@@ -33,10 +33,11 @@ from dbrest.exec.base import (
     ReadResult,
     Tx,
     TxSettings,
-    acquire,
     enforce,
 )
+from dbrest.exec.fair import FairPool
 from dbrest.exec.sqlite.errors import map_sqlite_error
+from dbrest.exec.sqlite.hop import on_thread, read_on_loop
 from dbrest.exec.sqlite.introspect import introspect_sqlite
 from dbrest.render.compile import CompiledRead, CompiledWrite
 from dbrest.render.sqlite import SQLITE
@@ -163,7 +164,7 @@ class SqliteBackend(PooledBackend):
         self.wal = False  # whether the file is in WAL mode (decided by the first connection)
         self.pool_size = pool_size
         self.acquire_timeout = acquire_timeout
-        self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._idle: FairPool[aiosqlite.Connection] = FairPool()
         self._all: list[aiosqlite.Connection] = []
         # per connection: the request's settings, read by current_setting() in SQL
         self._vars: dict[int, dict[str, str]] = {}
@@ -235,14 +236,14 @@ class SqliteBackend(PooledBackend):
             raise ConnectionError_("Database connection error.",
                                    f"{self.where.file or ':memory:'}: {err}") from err
         for conn in self._all:
-            self._idle.put_nowait(conn)
+            self._idle.put(conn)
 
     async def stop(self) -> None:
         for conn in self._all:
             await conn.close()
         self._all.clear()
         self._vars.clear()
-        self._idle = asyncio.Queue()
+        self._idle = FairPool()
 
     async def accessible(self, ctx: TxSettings, schema: str) -> Accessible:
         """SQLite has no privileges of its own: everything (the pipeline narrows it by the
@@ -263,11 +264,11 @@ class SqliteBackend(PooledBackend):
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[aiosqlite.Connection]:
-        conn = await acquire(self._idle.get(), self.acquire_timeout)
+        conn = await self._idle.get(self.acquire_timeout)
         try:
             yield conn
         finally:
-            self._idle.put_nowait(conn)
+            self._idle.put(conn)
 
     async def introspect(self, schemas: Sequence[str]) -> SchemaCache:
         def introspect() -> SchemaCache:
@@ -290,53 +291,62 @@ class SqliteBackend(PooledBackend):
 
     async def run(self, compiled: CompiledRead | CompiledWrite, values: Sequence[object],
                   ctx: TxSettings, tx: Tx = READ) -> ReadResult:
-        """A read is one statement (its own implicit transaction); anything else runs in
-        `BEGIN IMMEDIATE`, which takes the write lock up front so that concurrent writers
-        wait (busy timeout) instead of failing on a lock upgrade."""
+        """A read is one statement (its own implicit transaction), on the loop when short
+        (`hop.py`); anything else runs on the connection's thread in `BEGIN IMMEDIATE`,
+        which takes the write lock up front so that concurrent writers wait (busy
+        timeout) instead of failing on a lock upgrade."""
         try:
             async with self.session(ctx) as conn:
                 if tx.readonly:
                     result = await self._read(conn, compiled, values)
                     enforce(tx, result)
                     return result
-                await conn.execute("BEGIN IMMEDIATE")
-                try:
-                    result = await self._write(conn, compiled, values)
-                    enforce(tx, result)
-                except BaseException:
-                    await conn.execute("ROLLBACK")
-                    raise
-                await conn.execute("ROLLBACK" if tx.rollback else "COMMIT")
-                return result
+                return await on_thread(conn, lambda raw: _write(raw, compiled, values, tx))
         except (sqlite3.Error, OverflowError) as err:
             raise map_sqlite_error(err) from err
 
-    @staticmethod
-    async def _read(conn: aiosqlite.Connection, compiled: CompiledRead | CompiledWrite,
+    async def _read(self, conn: aiosqlite.Connection, compiled: CompiledRead | CompiledWrite,
                     values: Sequence[object]) -> ReadResult:
-        # execute_fetchall: one hop to the driver's thread instead of three
-        rows = await conn.execute_fetchall(compiled.main.sql, compiled.main.bind(values))
+        params = compiled.main.bind(values)
+        rows = read_on_loop(conn, compiled.main.sql, params) if self.wal else None
+        if rows is None:
+            # execute_fetchall: one hop to the driver's thread instead of three
+            rows = list(await conn.execute_fetchall(compiled.main.sql, params))
         row = next(iter(rows), None)
         assert row is not None
         return ReadResult.of(row)
 
-    @staticmethod
-    async def _write(conn: aiosqlite.Connection, compiled: CompiledRead | CompiledWrite,
-                     values: Sequence[object]) -> ReadResult:
-        """The steps render gave (staging, the write with RETURNING), then the read."""
-        existing = None
-        written = 0
-        for step in getattr(compiled, "steps", ()):
-            async with conn.execute(step.query.sql, step.query.bind(values)) as cursor:
-                rows = list(await cursor.fetchall())
-                width = len(cursor.description or ())
-            if step.counts_existing:
-                existing = rows[0][0]
-            if step.copy is not None:
-                written = len(rows)
-                if rows and width:
-                    await conn.executemany(step.copy + "(" + ", ".join("?" * width) + ")", rows)
-        row = next(iter(await conn.execute_fetchall(compiled.main.sql,
-                                                    compiled.main.bind(values))), None)
-        assert row is not None
-        return ReadResult.of(row, None if existing is None else written - existing)
+
+def _write(raw: sqlite3.Connection, compiled: CompiledRead | CompiledWrite,
+           values: Sequence[object], tx: Tx) -> ReadResult:
+    """The whole write transaction, on the connection's thread."""
+    raw.execute("BEGIN IMMEDIATE")
+    try:
+        result = _write_steps(raw, compiled, values)
+        enforce(tx, result)
+    except BaseException:
+        raw.execute("ROLLBACK")
+        raise
+    raw.execute("ROLLBACK" if tx.rollback else "COMMIT")
+    return result
+
+
+def _write_steps(raw: sqlite3.Connection, compiled: CompiledRead | CompiledWrite,
+                 values: Sequence[object]) -> ReadResult:
+    """The steps render gave (staging, the write with RETURNING), then the read."""
+    existing = None
+    written = 0
+    for step in getattr(compiled, "steps", ()):
+        cursor = raw.execute(step.query.sql, step.query.bind(values))
+        rows = cursor.fetchall()
+        width = len(cursor.description or ())
+        if step.counts_existing:
+            existing = rows[0][0]
+        if step.copy is not None:
+            written = len(rows)
+            if rows and width:
+                raw.executemany(step.copy + "(" + ", ".join("?" * width) + ")", rows)
+    rows = raw.execute(compiled.main.sql, compiled.main.bind(values)).fetchall()
+    row = next(iter(rows), None)  # read to the end: an unfinished statement keeps a lock
+    assert row is not None
+    return ReadResult.of(row, None if existing is None else written - existing)
