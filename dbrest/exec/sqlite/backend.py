@@ -165,6 +165,10 @@ class SqliteBackend(PooledBackend):
         self.pool_size = pool_size
         self.acquire_timeout = acquire_timeout
         self._idle: FairPool[aiosqlite.Connection] = FairPool()
+        # Writes are serialized on one more connection of their own: in this process they
+        # queue (first come, first served) instead of polling SQLite's lock through the
+        # busy timeout; other processes on the same file still meet the busy timeout.
+        self._writer: FairPool[aiosqlite.Connection] = FairPool()
         self._all: list[aiosqlite.Connection] = []
         # per connection: the request's settings, read by current_setting() in SQL
         self._vars: dict[int, dict[str, str]] = {}
@@ -229,13 +233,14 @@ class SqliteBackend(PooledBackend):
             await self._use_wal(first)
             if self.seed is not None:
                 await first.executescript(self.seed)
-            for _ in range(self.pool_size - 1):
+            for _ in range(self.pool_size):  # the readers, and the writer
                 self._all.append(await self._open())
         except sqlite3.Error as err:
             await self.stop()
             raise ConnectionError_("Database connection error.",
                                    f"{self.where.file or ':memory:'}: {err}") from err
-        for conn in self._all:
+        self._writer.put(self._all[-1])
+        for conn in self._all[:-1]:
             self._idle.put(conn)
 
     async def stop(self) -> None:
@@ -244,6 +249,7 @@ class SqliteBackend(PooledBackend):
         self._all.clear()
         self._vars.clear()
         self._idle = FairPool()
+        self._writer = FairPool()
 
     async def accessible(self, ctx: TxSettings, schema: str) -> Accessible:
         """SQLite has no privileges of its own: everything (the pipeline narrows it by the
@@ -251,9 +257,11 @@ class SqliteBackend(PooledBackend):
         return Accessible(None, None)
 
     @asynccontextmanager
-    async def session(self, ctx: TxSettings) -> AsyncIterator[aiosqlite.Connection]:
-        """A pooled connection carrying the request's settings (role, claims, headers…)."""
-        async with self.connection() as conn:
+    async def session(self, ctx: TxSettings,
+                      write: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """A pooled connection (the writer's, to write) carrying the request's settings
+        (role, claims, headers…)."""
+        async with self.connection(write) as conn:
             variables = self._vars[id(conn)]
             variables.clear()
             variables.update(self.app_settings)
@@ -263,12 +271,13 @@ class SqliteBackend(PooledBackend):
             yield conn
 
     @asynccontextmanager
-    async def connection(self) -> AsyncIterator[aiosqlite.Connection]:
-        conn = await self._idle.get(self.acquire_timeout)
+    async def connection(self, write: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        pool = self._writer if write else self._idle
+        conn = await pool.get(self.acquire_timeout)
         try:
             yield conn
         finally:
-            self._idle.put(conn)
+            pool.put(conn)
 
     async def introspect(self, schemas: Sequence[str]) -> SchemaCache:
         def introspect() -> SchemaCache:
@@ -296,7 +305,7 @@ class SqliteBackend(PooledBackend):
         which takes the write lock up front so that concurrent writers wait (busy
         timeout) instead of failing on a lock upgrade."""
         try:
-            async with self.session(ctx) as conn:
+            async with self.session(ctx, write=not tx.readonly) as conn:
                 if tx.readonly:
                     result = await self._read(conn, compiled, values)
                     enforce(tx, result)
