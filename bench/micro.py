@@ -6,6 +6,7 @@ id each time) on each backend:
   handle   `Pipeline.handle` end to end: parse, plan, render, exec, serialize
   cpu      the same, as CPU time of this process (time.process_time): the figure to
            compare on a busy machine (PostgreSQL's own processes are not counted)
+  tail     p50/p99 latency of 32 concurrent clients on the pool (10 connections)
   prepare  what happens before exec: JWT check, parse, plan, authorize, render
   parse / plan / render   the parts of `prepare`, each timed alone
 
@@ -103,6 +104,25 @@ async def timed_async(step: Callable[[int], Awaitable[object]], seconds: float,
     return statistics.median(means), min(means), len(means)
 
 
+async def tail(p: Pipeline, reqs: list[HttpRequest], clients: int = 32,
+               each: int = 50) -> str:
+    """p50 and p99 latency of `clients` concurrent clients (as wrk's 32 connections) on
+    the pool: with first come, first served waiting, p99 stays within a few p50."""
+    latencies: list[float] = []
+
+    async def client(c: int) -> None:
+        for i in range(each):
+            t0 = time.perf_counter()
+            await p.handle(reqs[(c * each + i) % len(reqs)])
+            latencies.append(time.perf_counter() - t0)
+
+    await asyncio.gather(*(client(c) for c in range(clients)))
+    latencies.sort()
+    p50, p99 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99)]
+    return (f"{clients} clients: p50 {p50 * 1e3:.2f} ms, p99 {p99 * 1e3:.2f} ms "
+            f"({p99 / p50:.1f}× p50)")
+
+
 def line(backend: str, what: str, result: tuple[float, float, int]) -> str:
     median, low, batches = result
     return (f"{backend:<8} {what:<8} {median:9.1f} µs/request  "
@@ -125,6 +145,7 @@ async def bench_backend(backend: str, uri: str, role: str, n_books: int,
         assert isinstance(plan, QueryPlan)
         n = len(reqs)
         return [
+            f"{backend:<8} tail     " + await tail(p, reqs),
             line(backend, "handle", await timed_async(lambda i: p.handle(reqs[i % n]), seconds)),
             line(backend, "cpu", await timed_async(lambda i: p.handle(reqs[i % n]), seconds,
                                                    time.process_time)),
