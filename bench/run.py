@@ -180,9 +180,9 @@ def serving(cmd: list[str], check_path: str, log_path: Path,
             stop_group(proc)
 
 
-def dbrest_cmd(uri: str, role: str) -> list[str]:
+def dbrest_cmd(uri: str, role: str, workers: int = 1) -> list[str]:
     return [sys.executable, "-m", "dbrest.cli", "--db-uri", uri, "--db-anon-role", role,
-            "--server-host", HOST, "--server-port", "{port}"]
+            "--server-host", HOST, "--server-port", "{port}", "--server-workers", str(workers)]
 
 
 FLOOR_CMD = [sys.executable, "-m", "hypercorn", "bench.floor_app:app", "-b", f"{HOST}:{{port}}",
@@ -239,6 +239,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--server-cpus", default="1", help="taskset list for servers+PostgreSQL "
                    "(1); '' = no pinning")
     p.add_argument("--wrk-cpus", default="0", help="taskset list for wrk (0); '' = none")
+    p.add_argument("--server-workers", type=int, default=1,
+                   help="dbrest's server_workers: processes serving the port (1)")
     p.add_argument("--no-floor", action="store_true", help="skip the hypercorn floor")
     p.add_argument("--pg-uri", help="an existing PostgreSQL (a role that may create "
                    f"databases; {BENCH_DB} is replaced there). Default: a throwaway cluster")
@@ -275,12 +277,13 @@ def main(argv: list[str] | None = None) -> int:
                 if args.server_cpus:
                     log(asyncio.run(pin_postgres(uri, args.server_cpus)))
                 role = unquote(urlsplit(uri).username or "") or "postgres"
-                targets.append(("postgres", dbrest_cmd(uri, role), workloads))
+                targets.append(("postgres", dbrest_cmd(uri, role, args.server_workers), workloads))
             if args.backend in ("sqlite", "both"):
                 path = tmp / "bench.sqlite3"
                 log(f"building {path}")
                 build_sqlite(path, data)
-                targets.append(("sqlite", dbrest_cmd(f"sqlite:{path}", "anon"), workloads))
+                targets.append(("sqlite", dbrest_cmd(f"sqlite:{path}", "anon", args.server_workers),
+                                workloads))
             del data
             for rnd in range(1, args.rounds + 1):
                 for target, cmd, wls in targets:

@@ -71,7 +71,11 @@ def banner(config: Config, tables: Sequence[str]) -> list[str]:
     return lines
 
 
-async def serve(config: Config, load: Callable[[], Config] | None = None) -> None:
+async def serve(config: Config, load: Callable[[], Config] | None = None,
+                binds: tuple[str, str | None] | None = None, announce: bool = True) -> None:
+    """Serve until SIGINT/SIGTERM. `load` re-reads the configuration (reloads); `binds`:
+    (API, admin) sockets already bound by the parent of `server_workers` processes
+    (`fd://N`), else `server_host:server_port`."""
     from hypercorn.asyncio import serve as hypercorn_serve
     from hypercorn.config import Config as HyperConfig
 
@@ -100,18 +104,20 @@ async def serve(config: Config, load: Callable[[], Config] | None = None) -> Non
     watcher = asyncio.create_task(reloader.watch())
     app = create_app(config, state)
     hyper = HyperConfig()
-    hyper.bind = [f"{config.server_host}:{config.server_port}"]
+    hyper.bind = [binds[0] if binds else f"{config.server_host}:{config.server_port}"]
     hyper.accesslog = None
     servers = [hypercorn_serve(app, hyper, shutdown_trigger=stop.wait)]
     if config.admin_server_port is not None:
         admin = HyperConfig()
-        admin.bind = [f"{config.server_host}:{config.admin_server_port}"]
+        admin.bind = [binds[1] if binds and binds[1] else
+                      f"{config.server_host}:{config.admin_server_port}"]
         servers.append(hypercorn_serve(admin_app(state), admin,  # type: ignore[arg-type]
                                        shutdown_trigger=stop.wait))
     assert state.pipeline is not None
     schema = config.db_schemas[0]
     tables = [name for s, name in state.pipeline.cache.tables if s == schema]
-    print("\n".join(banner(config, tables)), flush=True)
+    if announce:
+        print("\n".join(banner(config, tables)), flush=True)
     try:
         await asyncio.gather(*servers)
     except OSError as err:  # e.g. the port is taken
@@ -138,6 +144,15 @@ def fail(line: str) -> int:
         sys.stdout.flush()
         os._exit(1)
     return 1
+
+
+def new_runner() -> asyncio.Runner:
+    try:
+        import uvloop
+
+        return asyncio.Runner(loop_factory=uvloop.new_event_loop)
+    except ImportError:  # pragma: no cover - uvloop is not available on Windows
+        return asyncio.Runner()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -172,13 +187,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if LEVELS[config.log_level] < LEVELS["warn"]:  # start-up warnings show at any level
         set_level(config.log_level)
     try:
-        import uvloop
+        if config.server_workers > 1:
+            from dbrest.workers import serve_workers
 
-        runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
-    except ImportError:  # pragma: no cover - uvloop is not available on Windows
-        runner = asyncio.Runner()
-    try:
-        with runner:
+            return serve_workers(config)
+        with new_runner() as runner:
             runner.run(serve(config, lambda: load_config(args)))
     except DbrestError as err:
         detail = f": {err.details}" if err.details else ""

@@ -49,6 +49,7 @@ class Config:
     db_max_rows: int | None = None
     server_host: str = "0.0.0.0"
     server_port: int = 3000
+    server_workers: int = 1
     admin_server_port: int | None = None
     server_timing_enabled: bool = False
     db_aggregates_enabled: bool = False
@@ -198,6 +199,10 @@ def _validate(config: Config) -> Config:
                           "(expected a string without ':' or a URI)")
     if config.admin_server_port is not None and config.admin_server_port == config.server_port:
         raise ConfigError("admin_server_port: cannot be the same as server_port")
+    if config.server_workers > 1 and config.backend == "sqlite" and (
+            config.is_demo or config.db_uri.endswith(":memory:") or "mode=memory" in config.db_uri):
+        raise ConfigError("server_workers: an in-memory SQLite database cannot be shared "
+                          "by several processes")
     if config.backend == "sqlite" and config.db_pre_request:  # also validates the URI scheme
         raise ConfigError("db_pre_request: SQLite has no stored functions to call")
     if config.openapi_server_proxy_uri is not None:
@@ -221,7 +226,7 @@ _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*")
 
 
 _ACTIONS = ("select", "insert", "update", "delete", "execute")  # execute: issue 10
-_POSITIVE = frozenset({"db_pool", "db_max_rows"})
+_POSITIVE = frozenset({"db_pool", "db_max_rows", "server_workers"})
 
 
 def _grants(value: Any) -> dict[str, dict[str, tuple[str, ...]]]:

@@ -121,7 +121,7 @@ class Pipeline:
             values = planned.request.values
         assert planned.request is not None
         ctx = with_settings(request_context(req, auth), planned.request.settings + search_path(
-            api.schema, self.config.db_extra_search_path))
+            planned.request.schema, self.config.db_extra_search_path))
         plan = planned.request.plan
         if self.grants and isinstance(plan, (QueryPlan, MutationPlan, CallPlan)):
             check_grants(self.grants, ctx.role, ctx.authenticated, accessed(plan))

@@ -57,6 +57,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(ALTER ROLE … SET pgrst.db_schemas = …) at start-up"),
     Setting("server_host", "0.0.0.0", "bind address"),
     Setting("server_port", "3000", "HTTP port"),
+    Setting("server_workers", "1", "processes serving the port, each with its own pool of "
+            "db_pool connections (not with an in-memory SQLite database)"),
     Setting("admin_server_port", "unset",
             "when set: the admin server (/live, /ready, /metrics, /config, /schema_cache) on "
             "this port (must differ from server_port)"),

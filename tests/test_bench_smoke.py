@@ -17,7 +17,10 @@ def test_micro_quick_prints_timings_on_sqlite() -> None:
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     timings = dict(re.findall(r"^sqlite\s+(\w+)\s+([\d.]+) µs/request", done.stdout, re.M))
-    assert set(timings) == {"handle", "cached", "prepare", "parse", "plan", "render"}, done.stdout
+    assert set(timings) == {"handle", "cached", "cpu", "prepare", "parse", "plan", "render"}, \
+        done.stdout
+    assert re.search(r"^sqlite\s+tail\s+32 clients: p50 [\d.]+ ms, p99 [\d.]+ ms", done.stdout,
+                     re.M), done.stdout
     assert all(float(us) > 0 for us in timings.values())
     # end to end includes exec and serialization, so it cannot be faster than its first part
     assert float(timings["handle"]) > float(timings["render"])

@@ -64,6 +64,6 @@ def test_the_checker_sees_imports() -> None:
     submodules only."""
     names = imported(ROOT / "exec" / "__init__.py")  # imports its backends in a function
     assert "dbrest.exec.postgres.PostgresBackend" in names
-    assert "dbrest.errors.PoolTimeout" in imported(ROOT / "exec" / "base.py")
+    assert "dbrest.errors.PoolTimeout" in imported(ROOT / "exec" / "fair.py")
     assert _breaks("dbrest.plan.types", RULES["exec"])
     assert not _breaks("dbrest.planner", RULES["exec"])

@@ -3,19 +3,18 @@
 One-way: exec receives compiled SQL, the bind values, the request's transaction
 settings and what to enforce on the result (`Tx`, plain data), and returns the row the
 statement built. It knows nothing of plans, configuration or responses. What both
-backends share lives here: pool acquisition with a timeout (PGRST003), the health
+backends share lives here: the health
 check, reading the standard result row, and the in-transaction checks.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from dbrest.context import RequestContext, TxSettings
-from dbrest.errors import MaxAffectedViolation, PoolTimeout, SingularityError
+from dbrest.errors import MaxAffectedViolation, SingularityError
 from dbrest.render.compile import CompiledRead, CompiledWrite
 from dbrest.render.dialect import Dialect
 from dbrest.render.explain import CompiledExplain
@@ -23,9 +22,8 @@ from dbrest.schema import SchemaCache
 from dbrest.sqlite_functions import SqlFunction
 
 __all__ = ["Backend", "BackendSettings", "PooledBackend", "ReadResult", "RequestContext",
-           "Rollback", "Tx", "TxSettings", "acquire", "enforce"]
+           "Rollback", "Tx", "TxSettings", "enforce"]
 
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +87,6 @@ class Rollback(Exception):
     def __init__(self, result: ReadResult) -> None:
         super().__init__("rollback")
         self.result = result
-
-
-async def acquire(get: Awaitable[T], timeout: float) -> T:
-    """A pooled connection, or PGRST003 (504) after `db_pool_acquisition_timeout`."""
-    try:
-        return await asyncio.wait_for(get, timeout)
-    except TimeoutError:
-        raise PoolTimeout("Timed out acquiring connection from connection pool.") from None
 
 
 class PooledBackend:

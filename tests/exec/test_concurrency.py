@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import shutil
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.infra.apps import serving
 
@@ -54,3 +57,25 @@ def test_two_apps_on_one_file_both_write(sqlite_fixture_path: Path, tmp_path: Pa
     # The two share ids, so one of each pair conflicts: 201 or 409, never a 5xx or lock error.
     assert all(s in (201, 409) for s in first + second)
     assert first.count(201) + second.count(201) == WRITERS * ROWS_EACH
+
+
+def test_writes_are_serialized_on_one_connection(sqlite_fixture_path: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """In one process, writers queue for the one writer connection (FIFO) rather than
+    contend for SQLite's lock on several; reads keep the other connections."""
+    import dbrest.exec.sqlite.backend as sqlite_backend
+
+    path = tmp_path / "writer.sqlite"
+    shutil.copyfile(sqlite_fixture_path, path)
+    used: set[int] = set()
+    real = sqlite_backend.on_thread
+
+    async def recording(conn: Any, fn: Any) -> Any:
+        used.add(id(conn))
+        return await real(conn, fn)
+
+    monkeypatch.setattr(sqlite_backend, "on_thread", recording)
+    statuses, rows = asyncio.run(_hammer(f"sqlite:{path}"))
+    assert statuses == [201] * (WRITERS * ROWS_EACH)
+    assert len(rows) == WRITERS * ROWS_EACH
+    assert len(used) == 1

@@ -1,9 +1,19 @@
-"""Running compiled SQL on PostgreSQL through `databases` (asyncpg underneath).
+"""Running compiled SQL on PostgreSQL on an asyncpg pool.
 
-`databases` owns the pool and the transaction; the cached SQL text runs on its raw
-asyncpg connection with positional parameters, so nothing is compiled per request and
-asyncpg's prepared-statement cache makes each read one round trip. The body column is
-JSON text built by `json_agg` and is passed on as is.
+The cached SQL text runs on an asyncpg connection with positional parameters, so nothing
+is compiled per request and asyncpg's prepared-statement cache makes each statement one
+round trip: BEGIN, the settings, the statement, COMMIT. The body column is JSON text
+built by `json_agg` and is passed on as is.
+
+dbrest used `databases` here; it is bypassed (bench/README.md, "CPU per request"):
+per request its contextvar-tracked Connection, its lock and its Transaction objects cost
+more CPU than everything else around the driver, and all dbrest used of it was the
+asyncpg pool it creates. Two things differ from asyncpg's defaults:
+- no reset query on release (`RESET ALL`, `UNLISTEN *`, advisory unlocks…, a fifth
+  statement per request): every setting dbrest makes is transaction-local
+  (`set_config(…, true)`), as PostgREST's are, so only a connection that comes back
+  inside a transaction (a cancelled request) needs cleaning: it is rolled back;
+- waiters for a connection are served first come, first served (`FairPool`).
 """
 
 from __future__ import annotations
@@ -16,7 +26,6 @@ from typing import Any
 
 import asyncpg
 import orjson
-from databases import Database
 
 from dbrest.errors import ConnectionError_
 from dbrest.exec.base import (
@@ -28,9 +37,9 @@ from dbrest.exec.base import (
     Rollback,
     Tx,
     TxSettings,
-    acquire,
     enforce,
 )
+from dbrest.exec.fair import FairPool
 from dbrest.exec.postgres.errors import map_pg_error
 from dbrest.exec.postgres.introspect import introspect_postgres
 from dbrest.render.compile import CompiledRead, CompiledWrite
@@ -52,9 +61,13 @@ class PostgresBackend(PooledBackend):
                  app_settings: Sequence[tuple[str, str]] = ()) -> None:
         # `app.settings.*`: set in every transaction, with the request's settings
         self.app_settings = tuple(("app.settings." + k, v) for k, v in app_settings)
-        uri = self.uri = uri.replace("postgres://", "postgresql://", 1)
+        uri = uri.replace("postgres://", "postgresql://", 1)
+        self.uri = uri
+        self.pool_size = pool_size
         self.acquire_timeout = acquire_timeout
-        self.database = Database(uri, min_size=1, max_size=pool_size)
+        self.pool: asyncpg.Pool | None = None
+        # one permit per connection, so asyncpg's own (barging) queue never has a waiter
+        self._permits: FairPool[int] = FairPool(list(range(pool_size)))
         # `db_pre_request`: a function name from the configuration, quoted part by part
         self.pre_request_sql = None if not pre_request else "SELECT " + ".".join(
             '"' + part.replace('"', '""') + '"' for part in pre_request.split(".")) + "()"
@@ -62,39 +75,37 @@ class PostgresBackend(PooledBackend):
 
     async def start(self) -> None:
         try:
-            await self.database.connect()
+            self.pool = await asyncpg.create_pool(
+                self.uri, min_size=1, max_size=self.pool_size, reset=_no_reset)
         except (OSError, ValueError, asyncpg.PostgresError) as err:
             raise ConnectionError_("Database connection error.", str(err)) from err
 
     async def stop(self) -> None:
-        await self.database.disconnect()
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            await pool.close()
 
     async def introspect(self, schemas: Sequence[str]) -> SchemaCache:
-        async with self.database.connection() as conn:
-            return await introspect_postgres(conn.raw_connection, schemas)
+        async with self._connection() as raw:
+            return await introspect_postgres(raw, schemas)
 
     async def db_settings(self, keys: Sequence[str]) -> dict[str, str]:
         """The connecting role's `pgrst.<key>` settings (`ALTER ROLE … SET pgrst.…`), the
         database-specific ones over the global ones (PostgREST's `Config/Database.hs`)."""
         try:
-            async with self.database.connection() as conn:
-                rows = await conn.raw_connection.fetch(_DB_SETTINGS_SQL,
-                                                       ["pgrst." + k for k in keys])
+            async with self._connection() as raw:
+                rows = await raw.fetch(_DB_SETTINGS_SQL, ["pgrst." + k for k in keys])
         except asyncpg.PostgresError as err:
             raise ConnectionError_("Database connection error.", str(err)) from err
         return {row["key"]: row["value"] for row in rows}
 
     async def _probe(self) -> None:
-        async with self.database.connection() as conn:
-            await conn.raw_connection.fetchval("SELECT 1")
+        async with self._connection() as raw:
+            await raw.fetchval("SELECT 1")
 
     def pool_stats(self) -> tuple[int, int, int]:
-        """(most connections, idle ones, waiting acquirers) of asyncpg's pool."""
-        pool = getattr(getattr(self.database, "_backend", None), "_pool", None)
-        if pool is None:
-            return (0, 0, 0)
-        waiting = len(getattr(getattr(pool, "_queue", None), "_getters", ()))
-        return (pool.get_max_size(), pool.get_idle_size(), waiting)
+        """(most connections, idle ones, waiting acquirers): the fair queue's permits."""
+        return (self.pool_size, len(self._permits), self._permits.waiting)
 
     async def watch(self, channel: str | None, event: Callable[[str, str], None],
                     every: float = 5.0) -> None:
@@ -149,18 +160,19 @@ class PostgresBackend(PooledBackend):
     async def _transaction(self, ctx: TxSettings, readonly: bool) -> AsyncIterator[Any]:
         """One transaction with the request's role and settings (PostgREST's tx vars)."""
         try:
-            async with self._connection() as conn:
-                raw = conn.raw_connection
-                tx = conn.transaction(readonly=readonly)
-                await tx.start()
+            async with self._connection() as raw:
+                await raw.execute(_BEGIN_READ_ONLY if readonly else _BEGIN)
                 try:
                     await self._apply(raw, ctx)
                     yield raw
-                except BaseException:
-                    await tx.rollback()
+                except Exception:
+                    try:
+                        await raw.execute("ROLLBACK")
+                    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+                        pass  # a broken connection: the pool's release discards it
                     raise
-                else:
-                    await tx.commit()
+                # (cancelled: the pool's reset rolls it back)
+                await raw.execute("COMMIT")
         except asyncpg.PostgresError as err:
             raise map_pg_error(err, ctx.authenticated) from err
         except (OSError, asyncpg.InterfaceError) as err:
@@ -168,12 +180,17 @@ class PostgresBackend(PooledBackend):
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Any]:
-        conn = self.database.connection()
-        await acquire(conn.__aenter__(), self.acquire_timeout)
+        if self.pool is None:
+            raise ConnectionError_("Database connection error.", "the pool is closed")
+        permit = await self._permits.get(self.acquire_timeout)
         try:
-            yield conn
+            raw = await self.pool.acquire()
+            try:
+                yield raw
+            finally:
+                await self.pool.release(raw)
         finally:
-            await conn.__aexit__(None, None, None)
+            self._permits.put(permit)
 
     async def _apply(self, raw: Any, ctx: TxSettings) -> None:
         settings = [*self.app_settings, *ctx.settings]
@@ -247,6 +264,16 @@ class PostgresBackend(PooledBackend):
         if exact is None:  # count=planned
             return estimate
         return max(exact if limit is None else limit + 1, estimate)
+
+
+# without arguments asyncpg sends these in the simple protocol: one message, no Parse
+_BEGIN = "BEGIN"
+_BEGIN_READ_ONLY = "BEGIN READ ONLY"
+
+
+async def _no_reset(raw: asyncpg.Connection) -> None:
+    """The pool's reset: nothing. (Before it, asyncpg's own `Connection._reset` clears
+    listeners and rolls back a connection that comes back inside a transaction.)"""
 
 
 # PostgREST's `accessibleTables` and `accessibleFuncs`, and the schema's comment

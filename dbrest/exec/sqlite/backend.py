@@ -33,11 +33,12 @@ from dbrest.exec.base import (
     ReadResult,
     Tx,
     TxSettings,
-    acquire,
     enforce,
 )
+from dbrest.exec.fair import FairPool
 from dbrest.exec.sqlite.errors import map_sqlite_error
 from dbrest.exec.sqlite.explain import plan_body
+from dbrest.exec.sqlite.hop import on_thread, read_on_loop
 from dbrest.exec.sqlite.introspect import introspect_sqlite
 from dbrest.render.compile import CompiledRead, CompiledWrite, WriteStep
 from dbrest.render.explain import CompiledExplain
@@ -168,7 +169,11 @@ class SqliteBackend(PooledBackend):
         self.wal = False  # whether the file is in WAL mode (decided by the first connection)
         self.pool_size = pool_size
         self.acquire_timeout = acquire_timeout
-        self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._idle: FairPool[aiosqlite.Connection] = FairPool()
+        # Writes are serialized on one more connection of their own: in this process they
+        # queue (first come, first served) instead of polling SQLite's lock through the
+        # busy timeout; other processes on the same file still meet the busy timeout.
+        self._writer: FairPool[aiosqlite.Connection] = FairPool()
         self._all: list[aiosqlite.Connection] = []
         # per connection: the request's settings, read by current_setting() in SQL
         self._vars: dict[int, dict[str, str]] = {}
@@ -233,21 +238,23 @@ class SqliteBackend(PooledBackend):
             await self._use_wal(first)
             if self.seed is not None:
                 await first.executescript(self.seed)
-            for _ in range(self.pool_size - 1):
+            for _ in range(self.pool_size):  # the readers, and the writer
                 self._all.append(await self._open())
         except sqlite3.Error as err:
             await self.stop()
             raise ConnectionError_("Database connection error.",
                                    f"{self.where.file or ':memory:'}: {err}") from err
-        for conn in self._all:
-            self._idle.put_nowait(conn)
+        self._writer.put(self._all[-1])
+        for conn in self._all[:-1]:
+            self._idle.put(conn)
 
     async def stop(self) -> None:
         for conn in self._all:
             await conn.close()
         self._all.clear()
         self._vars.clear()
-        self._idle = asyncio.Queue()
+        self._idle = FairPool()
+        self._writer = FairPool()
 
     async def accessible(self, ctx: TxSettings, schema: str) -> Accessible:
         """SQLite has no privileges of its own: everything (the pipeline narrows it by the
@@ -255,9 +262,11 @@ class SqliteBackend(PooledBackend):
         return Accessible(None, None)
 
     @asynccontextmanager
-    async def session(self, ctx: TxSettings) -> AsyncIterator[aiosqlite.Connection]:
-        """A pooled connection carrying the request's settings (role, claims, headers…)."""
-        async with self.connection() as conn:
+    async def session(self, ctx: TxSettings,
+                      write: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """A pooled connection (the writer's, to write) carrying the request's settings
+        (role, claims, headers…)."""
+        async with self.connection(write) as conn:
             variables = self._vars[id(conn)]
             variables.clear()
             variables.update(self.app_settings)
@@ -267,12 +276,13 @@ class SqliteBackend(PooledBackend):
             yield conn
 
     @asynccontextmanager
-    async def connection(self) -> AsyncIterator[aiosqlite.Connection]:
-        conn = await acquire(self._idle.get(), self.acquire_timeout)
+    async def connection(self, write: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        pool = self._writer if write else self._idle
+        conn = await pool.get(self.acquire_timeout)
         try:
             yield conn
         finally:
-            self._idle.put_nowait(conn)
+            pool.put(conn)
 
     async def introspect(self, schemas: Sequence[str]) -> SchemaCache:
         def introspect() -> SchemaCache:
@@ -295,7 +305,7 @@ class SqliteBackend(PooledBackend):
 
     def pool_stats(self) -> tuple[int, int, int]:
         """(most connections, idle ones, waiting acquirers)."""
-        return (self.pool_size, self._idle.qsize(), len(getattr(self._idle, "_getters", ())))
+        return (self.pool_size, len(self._idle), self._idle.waiting)
 
     async def watch(self, channel: str | None, event: Callable[[str, str], None],
                     every: float = 1.0) -> None:
@@ -338,15 +348,16 @@ class SqliteBackend(PooledBackend):
 
     async def run(self, compiled: CompiledRead | CompiledWrite | CompiledExplain,
                   values: Sequence[object], ctx: TxSettings, tx: Tx = READ) -> ReadResult:
-        """A read is one statement (its own implicit transaction); anything else runs in
-        `BEGIN IMMEDIATE`, which takes the write lock up front so that concurrent writers
-        wait (busy timeout) instead of failing on a lock upgrade. Read-only steps (an RPC
-        call to a non-volatile function, or by GET) run in a deferred transaction under
-        `PRAGMA query_only`, as PostgreSQL runs them READ ONLY. `EXPLAIN QUERY PLAN` runs
-        nothing: its rows are the body."""
+        """A read is one statement (its own implicit transaction), on the loop when short
+        (`hop.py`); anything else runs on the connection's thread, writes in `BEGIN
+        IMMEDIATE` on the writer's connection (the write lock up front: concurrent writers
+        queue instead of failing on a lock upgrade). Read-only steps (an RPC call to a
+        non-volatile function, or by GET) run in a deferred transaction under `PRAGMA
+        query_only`, as PostgreSQL runs them READ ONLY. `EXPLAIN QUERY PLAN` runs nothing:
+        its rows are the body."""
         steps = getattr(compiled, "steps", ())
         try:
-            async with self.session(ctx) as conn:
+            async with self.session(ctx, write=not tx.readonly) as conn:
                 if isinstance(compiled, CompiledExplain):
                     rows = await conn.execute_fetchall(compiled.query.sql,
                                                        compiled.query.bind(values))
@@ -355,59 +366,67 @@ class SqliteBackend(PooledBackend):
                     result = await self._read(conn, compiled, values)
                     enforce(tx, result)
                     return result
-                await conn.execute("BEGIN" if tx.readonly else "BEGIN IMMEDIATE")
-                try:
-                    result = await self._write(conn, compiled, values, tx.readonly)
-                    enforce(tx, result)
-                except BaseException:
-                    await conn.execute("ROLLBACK")
-                    raise
-                await conn.execute("ROLLBACK" if tx.rollback else "COMMIT")
-                return result
+                return await on_thread(conn, lambda raw: _transaction(raw, compiled, values, tx))
         except (sqlite3.Error, OverflowError) as err:
             raise map_sqlite_error(err) from err
 
-    @staticmethod
-    async def _read(conn: aiosqlite.Connection, compiled: CompiledRead | CompiledWrite,
+    async def _read(self, conn: aiosqlite.Connection, compiled: CompiledRead | CompiledWrite,
                     values: Sequence[object]) -> ReadResult:
-        # execute_fetchall: one hop to the driver's thread instead of three
-        rows = await conn.execute_fetchall(compiled.main.sql, compiled.main.bind(values))
+        params = compiled.main.bind(values)
+        rows = read_on_loop(conn, compiled.main.sql, params) if self.wal else None
+        if rows is None:
+            # execute_fetchall: one hop to the driver's thread instead of three
+            rows = list(await conn.execute_fetchall(compiled.main.sql, params))
         row = next(iter(rows), None)
         assert row is not None
         return ReadResult.of(row)
 
-    @staticmethod
-    async def _write(conn: aiosqlite.Connection, compiled: CompiledRead | CompiledWrite,
-                     values: Sequence[object], readonly: bool = False) -> ReadResult:
-        """The steps render gave (staging, the write with RETURNING), then the read."""
-        existing = None
-        written = 0
-        for step in getattr(compiled, "steps", ()):
-            rows, width = await _step(conn, step, values, readonly and not step.scratch)
-            if step.counts_existing:
-                existing = rows[0][0]
-            if step.copy is not None:
-                written = len(rows)
-                if step.first_column:
-                    rows, width = [row[:1] for row in rows], min(width, 1)
-                if rows and width:
-                    await conn.executemany(step.copy + "(" + ", ".join("?" * width) + ")", rows)
-        row = next(iter(await conn.execute_fetchall(compiled.main.sql,
-                                                    compiled.main.bind(values))), None)
-        assert row is not None
-        return ReadResult.of(row, None if existing is None else written - existing)
 
 
-async def _step(conn: aiosqlite.Connection, step: WriteStep, values: Sequence[object],
-                readonly: bool) -> tuple[list[Any], int]:
+def _transaction(raw: sqlite3.Connection, compiled: CompiledRead | CompiledWrite,
+                 values: Sequence[object], tx: Tx) -> ReadResult:
+    """The whole transaction, on the connection's thread."""
+    raw.execute("BEGIN" if tx.readonly else "BEGIN IMMEDIATE")
+    try:
+        result = _steps(raw, compiled, values, tx.readonly)
+        enforce(tx, result)
+    except BaseException:
+        raw.execute("ROLLBACK")
+        raise
+    raw.execute("ROLLBACK" if tx.rollback else "COMMIT")
+    return result
+
+
+def _steps(raw: sqlite3.Connection, compiled: CompiledRead | CompiledWrite,
+           values: Sequence[object], readonly: bool) -> ReadResult:
+    """The steps render gave (staging, the write with RETURNING), then the read."""
+    existing = None
+    written = 0
+    for step in getattr(compiled, "steps", ()):
+        rows, width = _step(raw, step, values, readonly and not step.scratch)
+        if step.counts_existing:
+            existing = rows[0][0]
+        if step.copy is not None:
+            written = len(rows)
+            if step.first_column:
+                rows, width = [row[:1] for row in rows], min(width, 1)
+            if rows and width:
+                raw.executemany(step.copy + "(" + ", ".join("?" * width) + ")", rows)
+    rows = raw.execute(compiled.main.sql, compiled.main.bind(values)).fetchall()
+    row = next(iter(rows), None)  # read to the end: an unfinished statement keeps a lock
+    assert row is not None
+    return ReadResult.of(row, None if existing is None else written - existing)
+
+
+def _step(raw: sqlite3.Connection, step: WriteStep, values: Sequence[object],
+          readonly: bool) -> tuple[list[Any], int]:
     """One step's rows and width; `readonly`: where SQLite refuses writes, and a write is
     PostgreSQL's 25006 (a read-only transaction), not a read-only file."""
-    params = step.query.bind(values)
     if readonly:
-        await conn.execute("PRAGMA query_only = ON")
+        raw.execute("PRAGMA query_only = ON")
     try:
-        async with conn.execute(step.query.sql, params) as cursor:
-            return list(await cursor.fetchall()), len(cursor.description or ())
+        cursor = raw.execute(step.query.sql, step.query.bind(values))
+        return list(cursor.fetchall()), len(cursor.description or ())
     except sqlite3.OperationalError as err:
         if readonly and "readonly database" in str(err):
             verb = (step.query.sql.split(None, 1) or ["statement"])[0].upper()
@@ -416,4 +435,4 @@ async def _step(conn: aiosqlite.Connection, step: WriteStep, values: Sequence[ob
         raise
     finally:
         if readonly:
-            await conn.execute("PRAGMA query_only = OFF")
+            raw.execute("PRAGMA query_only = OFF")

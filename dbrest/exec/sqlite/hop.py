@@ -1,0 +1,62 @@
+"""Where SQLite statements run: on the event loop when short, on the driver's thread else.
+
+A primary-key read takes SQLite ~10 µs; handing it to aiosqlite's thread and back (a
+queue, a future, `call_soon_threadsafe`, two context switches) costs several times that
+in CPU (bench/README.md, "CPU per request"). So a read is first run on the loop with a
+hard time budget, enforced by SQLite's progress handler: a read that outruns it is
+interrupted (a read changes nothing, so nothing is lost) and run again on the thread.
+Only in WAL mode, where a reader never waits for a lock (in rollback-journal mode it may
+sleep up to the busy timeout, which must not happen on the loop).
+
+A write runs on the thread as one function (BEGIN IMMEDIATE … COMMIT): one hop instead of
+one per statement, and its lock waits never block the loop.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import aiosqlite
+
+T = TypeVar("T")
+
+# seconds a read may hold the loop before it moves to the driver's thread
+LOOP_BUDGET = 0.002
+# SQLite VM instructions between two looks at the clock (≈ a few µs)
+_CHECK_EVERY = 1000
+
+
+def read_on_loop(conn: aiosqlite.Connection, sql: str, params: Sequence[object],
+                 budget: float | None = None) -> list[Any] | None:
+    """The rows, or None when the statement outran `budget` and was interrupted.
+
+    The caller holds `conn` exclusively (from the pool) and has awaited everything it
+    sent to the connection's thread, so that thread is idle; the sqlite3 connection is
+    opened with check_same_thread=False."""
+    raw: sqlite3.Connection = conn._conn  # noqa: SLF001 - aiosqlite's sqlite3 connection
+    deadline = time.perf_counter() + (LOOP_BUDGET if budget is None else budget)
+    over = False
+
+    def check() -> int:
+        nonlocal over
+        over = time.perf_counter() > deadline
+        return over
+
+    raw.set_progress_handler(check, _CHECK_EVERY)
+    try:
+        return raw.execute(sql, params).fetchall()
+    except sqlite3.OperationalError:
+        if over:
+            return None
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
+
+
+async def on_thread(conn: aiosqlite.Connection,
+                    fn: Callable[[sqlite3.Connection], T]) -> T:
+    """`fn(sqlite3 connection)` on the connection's own thread, in one hop."""
+    return await conn._execute(fn, conn._conn)  # noqa: SLF001 - aiosqlite's one-hop call
