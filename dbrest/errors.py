@@ -54,6 +54,10 @@ class ConnectionError_(DbrestError):
     code = "PGRST000"
     status = 503
 
+    def __init__(self, message: str, details: Any = None, hint: str | None = None) -> None:
+        # transient: tell the client when to try again, as PostgREST does
+        super().__init__(message, details, hint, headers=(("retry-after", "1"),))
+
 
 class PoolTimeout(DbrestError):
     code = "PGRST003"
