@@ -85,6 +85,19 @@ class InvalidBody(ApiRequestError):
     code = "PGRST102"
 
 
+class BodyTooLarge(ApiRequestError):
+    """A body beyond `server_max_body_size` (PostgREST has no limit; the code is its
+    invalid-body one, the status HTTP's)."""
+
+    code = "PGRST102"
+    status = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__("Request body too large",
+                         f"The body exceeds server-max-body-size ({limit} bytes)",
+                         "Send a smaller body, or raise server-max-body-size")
+
+
 class InvalidRange(ApiRequestError):
     code = "PGRST103"
     status = 416
