@@ -36,6 +36,7 @@ from dbrest.exec.base import (
     acquire,
     enforce,
 )
+from dbrest.exec.sqlite.casts import cast_error, make_cast
 from dbrest.exec.sqlite.errors import map_sqlite_error
 from dbrest.exec.sqlite.introspect import introspect_sqlite
 from dbrest.render.compile import CompiledRead, CompiledWrite
@@ -80,6 +81,7 @@ def sql_functions(variables: dict[str, str]) -> list[tuple[str, int, Any, bool]]
         ("current_setting", 2, current_setting, False),
         ("set_config", 3, set_config, False),
         ("dbrest_vars", 0, lambda: orjson.dumps(variables).decode(), False),
+        ("dbrest_cast", 2, make_cast(variables), True),  # checked casts (casts.py)
     ]
 
 
@@ -293,8 +295,10 @@ class SqliteBackend(PooledBackend):
         """A read is one statement (its own implicit transaction); anything else runs in
         `BEGIN IMMEDIATE`, which takes the write lock up front so that concurrent writers
         wait (busy timeout) instead of failing on a lock upgrade."""
+        variables = None
         try:
             async with self.session(ctx) as conn:
+                variables = self._vars[id(conn)]
                 if tx.readonly:
                     result = await self._read(conn, compiled, values)
                     enforce(tx, result)
@@ -309,7 +313,7 @@ class SqliteBackend(PooledBackend):
                 await conn.execute("ROLLBACK" if tx.rollback else "COMMIT")
                 return result
         except (sqlite3.Error, OverflowError) as err:
-            raise map_sqlite_error(err) from err
+            raise (cast_error(err, variables) or map_sqlite_error(err)) from err
 
     @staticmethod
     async def _read(conn: aiosqlite.Connection, compiled: CompiledRead | CompiledWrite,
