@@ -40,7 +40,8 @@ def backend_settings(config: Config) -> BackendSettings:
     return BackendSettings(
         config.backend, config.db_uri if postgres else config.sqlite_path, config.db_pool,
         config.db_pool_acquisition_timeout, config.db_pre_request, config.app_settings,
-        seed=DEMO_SQL.read_text() if config.is_demo else None)
+        seed=DEMO_SQL.read_text() if config.is_demo else None,
+        statement_timeout=config.db_statement_timeout)
 
 
 class AppState:

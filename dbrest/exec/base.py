@@ -37,6 +37,7 @@ class BackendSettings:
     pre_request: str | None = None  # PostgreSQL: a function called first in every transaction
     app_settings: tuple[tuple[str, str], ...] = ()  # `app.settings.*`
     seed: str | None = None  # SQLite: a script run once at start (the demo database)
+    statement_timeout: float | None = None  # seconds (`db_statement_timeout`)
 
 
 @dataclass(frozen=True, slots=True)

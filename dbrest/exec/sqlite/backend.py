@@ -37,6 +37,7 @@ from dbrest.exec.base import (
     enforce,
 )
 from dbrest.exec.sqlite.casts import cast_error, make_cast
+from dbrest.exec.sqlite.deadline import STEPS, Deadline, timeout_error
 from dbrest.exec.sqlite.errors import map_sqlite_error
 from dbrest.exec.sqlite.introspect import introspect_sqlite
 from dbrest.render.compile import CompiledRead, CompiledWrite
@@ -152,11 +153,14 @@ class SqliteBackend(PooledBackend):
     @classmethod
     def from_settings(cls, s: BackendSettings) -> SqliteBackend:
         return cls(s.target, s.pool_size, s.acquire_timeout, seed=s.seed,
-                   app_settings=s.app_settings)
+                   app_settings=s.app_settings, statement_timeout=s.statement_timeout)
 
     def __init__(self, path: str, pool_size: int = 10, acquire_timeout: float = 10.0,
                  seed: str | None = None,
-                 app_settings: Sequence[tuple[str, str]] = ()) -> None:
+                 app_settings: Sequence[tuple[str, str]] = (),
+                 statement_timeout: float | None = None) -> None:
+        self.statement_timeout = statement_timeout
+        self._deadlines: dict[int, Deadline] = {}  # per connection (deadline.py)
         # `app.settings.*`: read with current_setting() like the request's settings
         self.app_settings = tuple(("app.settings." + k, v) for k, v in app_settings)
         self.seed = seed  # a script run once at start (the bundled demo database)
@@ -183,6 +187,8 @@ class SqliteBackend(PooledBackend):
                 await _run(conn, "PRAGMA synchronous = NORMAL")
             variables: dict[str, str] = {}
             self._vars[id(conn)] = variables
+            deadline = self._deadlines[id(conn)] = Deadline()
+            await conn.set_progress_handler(deadline, STEPS)
             for name, nargs, fn, deterministic in sql_functions(variables):
                 await conn.create_function(name, nargs, fn, deterministic=deterministic)
             # `_dbrest_vars(key, val)`: the same settings as a relation, for views and triggers
@@ -295,10 +301,12 @@ class SqliteBackend(PooledBackend):
         """A read is one statement (its own implicit transaction); anything else runs in
         `BEGIN IMMEDIATE`, which takes the write lock up front so that concurrent writers
         wait (busy timeout) instead of failing on a lock upgrade."""
-        variables = None
+        variables = deadline = None
         try:
             async with self.session(ctx) as conn:
                 variables = self._vars[id(conn)]
+                deadline = self._deadlines[id(conn)]
+                deadline.start(self.statement_timeout)
                 if tx.readonly:
                     result = await self._read(conn, compiled, values)
                     enforce(tx, result)
@@ -312,7 +320,13 @@ class SqliteBackend(PooledBackend):
                     raise
                 await conn.execute("ROLLBACK" if tx.rollback else "COMMIT")
                 return result
+        except asyncio.CancelledError:
+            if deadline is not None:  # stop the statement still running in the driver
+                deadline.cancel()
+            raise
         except (sqlite3.Error, OverflowError) as err:
+            if deadline is not None and deadline.hit:
+                raise timeout_error() from err
             raise (cast_error(err, variables) or map_sqlite_error(err)) from err
 
     @staticmethod
