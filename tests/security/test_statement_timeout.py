@@ -46,3 +46,34 @@ def test_a_slow_statement_is_cancelled(app_on: AppOn, backend: str) -> None:
     assert response.status_code == 500, response.text
     assert response.json()["code"] == "57014"
     assert took < 5
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_client_that_disconnects_cancels_its_query(app_on: AppOn, backend: str) -> None:
+    import asyncio
+    from typing import Any
+
+    with app_on(backend, setup=_create(backend)) as app:
+        messages = iter([{"type": "http.request", "body": b"", "more_body": False}])
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            message = next(messages, None)
+            if message is not None:
+                return message
+            await asyncio.sleep(0.3)  # then the client goes away
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                 "method": "GET", "scheme": "http", "path": "/slow", "raw_path": b"/slow",
+                 "query_string": b"", "root_path": "", "headers": [],
+                 "client": ("127.0.0.1", 1), "server": ("dbrest", 80)}
+        asgi = app.client._transport.app  # type: ignore[attr-defined]
+        start = time.monotonic()
+        app.loop.run_until_complete(asgi(scope, receive, send))
+        assert time.monotonic() - start < 5 and sent == []
+        # the server goes on answering
+        assert app.get("/books?limit=1").status_code == 200
