@@ -58,7 +58,7 @@ async def read_body(receive: Receive, limit: int, content_length: str | None) ->
     first = await receive()
     if first["type"] == "http.disconnect":
         raise ClientGone()
-    chunk = first.get("body", b"")
+    chunk: bytes = first.get("body", b"")
     if not first.get("more_body"):  # the usual case: one message, no copy
         if len(chunk) > limit:
             raise BodyTooLarge(limit)
