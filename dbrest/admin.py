@@ -8,6 +8,7 @@ cache in use, as JSON. The admin port is for operators: do not expose it publicl
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 from typing import Any
@@ -65,6 +66,18 @@ async def answer(state: AppState, path: str) -> HttpResponse | None:
     return None
 
 
+PING_TIMEOUT = 2.0  # seconds: a frozen database makes /ready answer 503, not hang
+
+
+async def ready(state: AppState) -> bool:
+    if state.pipeline is None:
+        return False
+    try:
+        return await asyncio.wait_for(state.backend.ping(), PING_TIMEOUT)
+    except TimeoutError:
+        return False
+
+
 def admin_app(state: AppState) -> ASGIApp:
     """`GET /live` and `GET /ready` on the admin port (PostgREST `Admin.hs`)."""
     async def admin(scope: Scope, receive: Receive, send: Send) -> None:
@@ -80,9 +93,10 @@ def admin_app(state: AppState) -> ASGIApp:
         if other is not None:
             await send_response(send, other, scope["method"] == "HEAD")
             return
-        if scope["path"] in ("/live", "/ready"):
-            up = state.pipeline is not None and await state.backend.ping()
-            status = 200 if up else 503
+        if scope["path"] == "/live":  # the process serves: no database round trip
+            status = 200
+        elif scope["path"] == "/ready":  # the database and the schema cache are usable
+            status = 200 if await ready(state) else 503
         else:
             status = 404
         await send_response(send, HttpResponse(status))

@@ -16,13 +16,18 @@ from typing import Any
 
 from quart import Quart
 
+from dbrest.admission import ClientGone, admit
+from dbrest.admission import read_body as read_limited_body
 from dbrest.config import DEMO_SQL, IN_DB_KEYS, Config, ConfigError, with_db_settings
+from dbrest.cors import cors_headers
+from dbrest.errors import DbrestError
 from dbrest.exec import make_backend
 from dbrest.exec.base import BackendSettings
 from dbrest.http import HttpRequest, HttpResponse, parse_query_string
 from dbrest.metrics import Metrics, instrumented
 from dbrest.pipeline import Pipeline
 from dbrest.reload import Reloader
+from dbrest.serialize import error_response
 from dbrest.sqlite_functions import DeclarationError
 
 log = logging.getLogger("dbrest")
@@ -40,7 +45,8 @@ def backend_settings(config: Config) -> BackendSettings:
         config.backend, config.db_uri if postgres else config.sqlite_path, config.db_pool,
         config.db_pool_acquisition_timeout, config.db_pre_request, config.app_settings,
         seed=DEMO_SQL.read_text() if config.is_demo else None,
-        functions=tuple(config.sqlite_functions.values()))
+        functions=tuple(config.sqlite_functions.values()),
+        statement_timeout=config.db_statement_timeout)
 
 
 async def with_in_db_settings(config: Config) -> Config:
@@ -130,11 +136,55 @@ def api_entry(quart_app: ASGIApp, state: AppState) -> ASGIApp:
             return
         if state.pipeline is None:
             await state.start()
-        assert state.pipeline is not None
-        request = to_request(scope, await read_body(receive))
-        response = await state.pipeline.handle(request)
-        await send_response(send, response, request.method == "HEAD")
+        pipeline = state.pipeline
+        assert pipeline is not None
+        head = to_request(scope, b"")
+        try:
+            # refuse from the headers (JWT, grants, Content-Length) before the body
+            admit(pipeline, head)
+            body = await read_limited_body(receive, pipeline.config.server_max_body_size,
+                                           head.header("content-length"))
+        except ClientGone:
+            return
+        except DbrestError as err:
+            refusal = error_response(err)
+            extra = cors_headers(head, pipeline.config.server_cors_allowed_origins, False)
+            await send_response(send, HttpResponse(
+                refusal.status, refusal.headers + extra + (("connection", "close"),),
+                refusal.body))
+            return
+        request = HttpRequest(head.method, head.path, head.query, head.headers, body)
+        response = await answer(pipeline, request, receive)
+        if response is not None:
+            await send_response(send, response, request.method == "HEAD")
     return entry
+
+
+async def answer(pipeline: Pipeline, request: HttpRequest,
+                 receive: Receive) -> HttpResponse | None:
+    """The pipeline's answer, or None when the client disconnected first: its query is
+    then cancelled (the backend rolls back) rather than left running for nobody."""
+    task = asyncio.current_task()
+    assert task is not None
+    gone = False
+
+    async def watch() -> None:
+        nonlocal gone
+        # the body is read: per ASGI, the next message can only be `http.disconnect`
+        if (await receive())["type"] == "http.disconnect":
+            gone = True
+            task.cancel()
+
+    watcher = asyncio.create_task(watch())
+    try:
+        return await pipeline.handle(request)
+    except asyncio.CancelledError:
+        if not gone:
+            raise
+        task.uncancel()
+        return None
+    finally:
+        watcher.cancel()
 
 
 def create_app(config: Config, state: AppState | None = None) -> Quart:

@@ -106,6 +106,8 @@ async def serve(config: Config, load: Callable[[], Config] | None = None,
     hyper = HyperConfig()
     hyper.bind = [binds[0] if binds else f"{config.server_host}:{config.server_port}"]
     hyper.accesslog = None
+    # SIGTERM: stop accepting, let in-flight requests finish (bounded), then the pool closes
+    hyper.graceful_timeout = config.server_drain_timeout
     servers = [hypercorn_serve(app, hyper, shutdown_trigger=stop.wait)]
     if config.admin_server_port is not None:
         admin = HyperConfig()

@@ -51,6 +51,12 @@ class Config:
     server_port: int = 3000
     server_workers: int = 1
     admin_server_port: int | None = None
+    # request bodies beyond this many bytes are refused with 413 before they are read
+    server_max_body_size: int = 100 * 1024 * 1024
+    # SIGTERM: seconds in-flight requests may take to finish before the pool closes
+    server_drain_timeout: float = 30.0
+    # seconds a statement may run before it is cancelled (None: no limit)
+    db_statement_timeout: float | None = None
     server_timing_enabled: bool = False
     db_aggregates_enabled: bool = False
     db_plan_enabled: bool = False
@@ -226,7 +232,7 @@ _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*")
 
 
 _ACTIONS = ("select", "insert", "update", "delete", "execute")  # execute: issue 10
-_POSITIVE = frozenset({"db_pool", "db_max_rows", "server_workers"})
+_POSITIVE = frozenset({"db_pool", "db_max_rows", "server_workers", "server_max_body_size"})
 
 
 def _grants(value: Any) -> dict[str, dict[str, tuple[str, ...]]]:

@@ -54,6 +54,10 @@ class ConnectionError_(DbrestError):
     code = "PGRST000"
     status = 503
 
+    def __init__(self, message: str, details: Any = None, hint: str | None = None) -> None:
+        # transient: tell the client when to try again, as PostgREST does
+        super().__init__(message, details, hint, headers=(("retry-after", "1"),))
+
 
 class PoolTimeout(DbrestError):
     code = "PGRST003"
@@ -79,6 +83,19 @@ class InvalidRpcMethod(ApiRequestError):
 
 class InvalidBody(ApiRequestError):
     code = "PGRST102"
+
+
+class BodyTooLarge(ApiRequestError):
+    """A body beyond `server_max_body_size` (PostgREST has no limit; the code is its
+    invalid-body one, the status HTTP's)."""
+
+    code = "PGRST102"
+    status = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__("Request body too large",
+                         f"The body exceeds server-max-body-size ({limit} bytes)",
+                         "Send a smaller body, or raise server-max-body-size")
 
 
 class InvalidRange(ApiRequestError):

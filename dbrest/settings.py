@@ -62,6 +62,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("admin_server_port", "unset",
             "when set: the admin server (/live, /ready, /metrics, /config, /schema_cache) on "
             "this port (must differ from server_port)"),
+    Setting("server_max_body_size", "104857600",
+            "largest request body in bytes; larger ones get 413 before they are read"),
+    Setting("server_drain_timeout", "30",
+            "on SIGTERM: seconds in-flight requests may take to finish before exit"),
+    Setting("db_statement_timeout", "unset",
+            "seconds a statement may run before it is cancelled (unset: no limit)"),
     Setting("server_timing_enabled", "false", "send the Server-Timing header", in_db=True),
     Setting("server_cors_allowed_origins", "any",
             "allowed CORS origins, comma-separated; unset or empty: any origin (*)", in_db=True),

@@ -38,6 +38,7 @@ class BackendSettings:
     app_settings: tuple[tuple[str, str], ...] = ()  # `app.settings.*`
     seed: str | None = None  # SQLite: a script run once at start (the demo database)
     functions: tuple[SqlFunction, ...] = ()  # SQLite: `sqlite_functions`, parsed (issue 10)
+    statement_timeout: float | None = None  # seconds (`db_statement_timeout`)
 
 
 @dataclass(frozen=True, slots=True)

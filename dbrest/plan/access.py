@@ -31,6 +31,9 @@ def accessed(plan: QueryPlan | MutationPlan | CallPlan) -> Access:
             found.add((m.table, action))
         if plan.mutation.resolution == "merge":
             found.add((m.table, "update"))
-        if plan.read.select:  # returning rows needs the right to read them
+        # As PostgreSQL refuses an UPDATE/DELETE whose WHERE reads what the role cannot
+        # select: filtering, counting or returning rows reads them (else a role with
+        # only `update` could probe the table with filters and `count=exact`)
+        if plan.read.select or m.where or plan.count is not None:
             found.add((m.table, "select"))
     return frozenset(found)

@@ -134,8 +134,10 @@ def _cast(el: TypeCast, compiler: Any, **kw: Any) -> str:
         return f"json({expr})"
     if el.source_kind == "boolean" and el.kind == "text":  # PostgreSQL's bool::text
         return f"(CASE WHEN {expr} IS NULL THEN NULL WHEN {expr} THEN 'true' ELSE 'false' END)"
-    if el.source_kind == "number" and el.kind == "integer":  # PostgreSQL rounds, SQLite cuts
-        return f"CAST(round({expr}) AS INTEGER)"
+    if el.kind in ("integer", "number", "boolean"):
+        # SQLite's CAST never fails; dbrest_cast (exec/sqlite/casts.py) fails as PostgreSQL
+        # does. `type_name` is a fixed name from plan/casts.py's table, never user text.
+        return f"dbrest_cast({expr}, '{el.type_name}')"
     return f"CAST({expr} AS {_CASTS.get(el.kind, 'TEXT')})"
 
 

@@ -26,6 +26,8 @@ from dbrest.exec.sqlite.errors import map_sqlite_error
     ("42P17", "infinite recursion detected", False, 500),
     ("53400", "configuration limit exceeded", False, 500),
     ("57P01", "terminating connection due to administrator command", False, 503),
+    ("57P02", "terminating connection because of crash of another server process", False, 503),
+    ("57P03", "the database system is starting up", False, 503),
     ("P0001", "raised by the function", False, 400),
     # permission denied: 401 for the anonymous role, 403 once authenticated
     ("42501", "permission denied for table books", False, 401),
@@ -125,6 +127,7 @@ def test_map_pg_error(err: FakePgError, authenticated: bool,
     (sqlite3.OperationalError("no such function: nope"), "42883", 404),
     (sqlite3.OperationalError("malformed JSON"), "22P02", 400),
     (sqlite3.OperationalError("database is locked"), "55P03", 503),
+    (sqlite3.OperationalError("database or disk is full"), "53100", 503),
     (sqlite3.OperationalError("near \"x\": syntax error"), "42000", 400),
     (sqlite3.DatabaseError("file is not a database"), "XX000", 500),
     (sqlite3.InterfaceError("bad parameter or other API misuse"), "XX000", 500),
@@ -167,3 +170,37 @@ def test_sqlite_errors_from_a_real_connection() -> None:
             assert map_sqlite_error(info.value).error_code() == sqlstate, sql
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("sqlstate", ["57P01", "57P03", "08006", "53300"])
+def test_transient_postgres_failures_say_when_to_retry(sqlstate: str) -> None:
+    mapped = map_pg_error(FakePgError(sqlstate, "unavailable"))
+    assert mapped.http_status() == 503
+    assert ("retry-after", "1") in mapped.headers
+
+
+def test_sqlite_full_is_the_servers_failure_with_retry_after() -> None:
+    mapped = map_sqlite_error(sqlite3.OperationalError("database or disk is full"))
+    assert (mapped.http_status(), mapped.headers) == (503, (("retry-after", "1"),))
+
+
+def test_a_full_sqlite_database_from_a_real_connection() -> None:
+    """SQLite's own SQLITE_FULL message, from a file capped by `max_page_count`."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (v TEXT)")
+    conn.execute("PRAGMA max_page_count = 3")
+    try:
+        with pytest.raises(sqlite3.Error) as info:
+            conn.execute("INSERT INTO t SELECT hex(randomblob(4000)) FROM "
+                         "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                         "WHERE i < 50) SELECT i FROM n)")
+        mapped = map_sqlite_error(info.value)
+        assert (mapped.error_code(), mapped.http_status()) == ("53100", 503)
+    finally:
+        conn.close()
+
+
+def test_connection_errors_carry_retry_after() -> None:
+    from dbrest.errors import ConnectionError_
+    err = ConnectionError_("Database connection error.", "refused")
+    assert (err.http_status(), err.headers) == (503, (("retry-after", "1"),))

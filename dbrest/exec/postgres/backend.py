@@ -54,13 +54,18 @@ class PostgresBackend(PooledBackend):
 
     @classmethod
     def from_settings(cls, s: BackendSettings) -> PostgresBackend:
-        return cls(s.target, s.pool_size, s.pre_request, s.acquire_timeout, s.app_settings)
+        return cls(s.target, s.pool_size, s.pre_request, s.acquire_timeout, s.app_settings,
+                   s.statement_timeout)
 
     def __init__(self, uri: str, pool_size: int = 10, pre_request: str | None = None,
                  acquire_timeout: float = 10.0,
-                 app_settings: Sequence[tuple[str, str]] = ()) -> None:
+                 app_settings: Sequence[tuple[str, str]] = (),
+                 statement_timeout: float | None = None) -> None:
         # `app.settings.*`: set in every transaction, with the request's settings
         self.app_settings = tuple(("app.settings." + k, v) for k, v in app_settings)
+        if statement_timeout is not None:  # `SET LOCAL statement_timeout`, in milliseconds
+            self.app_settings += (("statement_timeout", str(max(1, round(
+                statement_timeout * 1000)))),)
         uri = uri.replace("postgres://", "postgresql://", 1)
         self.uri = uri
         self.pool_size = pool_size

@@ -30,7 +30,11 @@ def custom_error(message: str, detail: str | None) -> DbrestError:
 _EXACT = {
     "23503": 409, "23505": 409, "25006": 405, "42P01": 404, "42P17": 500, "42501": 403,
     "53400": 500, "57P01": 503, "42883": 404, "P0001": 400,
+    # the server is shutting down, crashed or starting up: try again later, not a bug
+    "57P02": 503, "57P03": 503,
 }
+# A 503 for one of these is transient: the client may retry (PostgREST's `Retry-After`)
+RETRY_AFTER = (("retry-after", "1"),)
 _PREFIX = (
     ("08", 503), ("09", 500), ("0L", 403), ("0P", 403), ("25", 500), ("28", 403),
     ("2D", 500), ("38", 500), ("39", 500), ("3B", 500), ("40", 500), ("53", 503),
@@ -66,5 +70,7 @@ def map_pg_error(err: Any, authenticated: bool = False) -> DbrestError:
     status = status_for(sqlstate, message, authenticated)
     if status == 401:
         headers = (("www-authenticate", "Bearer"),)
+    elif status == 503:
+        headers = RETRY_AFTER
     return DatabaseError(sqlstate, status, message, getattr(err, "detail", None),
                          getattr(err, "hint", None), headers)

@@ -36,6 +36,8 @@ from dbrest.exec.base import (
     enforce,
 )
 from dbrest.exec.fair import FairPool
+from dbrest.exec.sqlite.casts import cast_error, make_cast
+from dbrest.exec.sqlite.deadline import STEPS, Deadline, timeout_error
 from dbrest.exec.sqlite.errors import map_sqlite_error
 from dbrest.exec.sqlite.explain import plan_body
 from dbrest.exec.sqlite.hop import on_thread, read_on_loop
@@ -84,6 +86,7 @@ def sql_functions(variables: dict[str, str]) -> list[tuple[str, int, Any, bool]]
         ("current_setting", 2, current_setting, False),
         ("set_config", 3, set_config, False),
         ("dbrest_vars", 0, lambda: orjson.dumps(variables).decode(), False),
+        ("dbrest_cast", 2, make_cast(variables), True),  # checked casts (casts.py)
     ]
 
 
@@ -154,12 +157,16 @@ class SqliteBackend(PooledBackend):
     @classmethod
     def from_settings(cls, s: BackendSettings) -> SqliteBackend:
         return cls(s.target, s.pool_size, s.acquire_timeout, seed=s.seed,
-                   app_settings=s.app_settings, functions=s.functions)
+                   app_settings=s.app_settings, functions=s.functions,
+                   statement_timeout=s.statement_timeout)
 
     def __init__(self, path: str, pool_size: int = 10, acquire_timeout: float = 10.0,
                  seed: str | None = None,
                  app_settings: Sequence[tuple[str, str]] = (),
-                 functions: Sequence[SqlFunction] = ()) -> None:
+                 functions: Sequence[SqlFunction] = (),
+                 statement_timeout: float | None = None) -> None:
+        self.statement_timeout = statement_timeout
+        self._deadlines: dict[int, Deadline] = {}  # per connection (deadline.py)
         self.functions = tuple(functions)  # issue 10: `sqlite_functions` (RPC)
         # `app.settings.*`: read with current_setting() like the request's settings
         self.app_settings = tuple(("app.settings." + k, v) for k, v in app_settings)
@@ -191,6 +198,8 @@ class SqliteBackend(PooledBackend):
                 await _run(conn, "PRAGMA synchronous = NORMAL")
             variables: dict[str, str] = {}
             self._vars[id(conn)] = variables
+            deadline = self._deadlines[id(conn)] = Deadline()
+            await conn.set_progress_handler(deadline, STEPS)
             for name, nargs, fn, deterministic in sql_functions(variables):
                 await conn.create_function(name, nargs, fn, deterministic=deterministic)
             # `_dbrest_vars(key, val)`: the same settings as a relation, for views and triggers
@@ -356,8 +365,12 @@ class SqliteBackend(PooledBackend):
         query_only`, as PostgreSQL runs them READ ONLY. `EXPLAIN QUERY PLAN` runs nothing:
         its rows are the body."""
         steps = getattr(compiled, "steps", ())
+        variables = deadline = None
         try:
             async with self.session(ctx, write=not tx.readonly) as conn:
+                variables = self._vars[id(conn)]
+                deadline = self._deadlines[id(conn)]
+                deadline.start(self.statement_timeout)
                 if isinstance(compiled, CompiledExplain):
                     rows = await conn.execute_fetchall(compiled.query.sql,
                                                        compiled.query.bind(values))
@@ -367,13 +380,20 @@ class SqliteBackend(PooledBackend):
                     enforce(tx, result)
                     return result
                 return await on_thread(conn, lambda raw: _transaction(raw, compiled, values, tx))
+        except asyncio.CancelledError:
+            if deadline is not None:  # stop the statement still running in the driver
+                deadline.cancel()
+            raise
         except (sqlite3.Error, OverflowError) as err:
-            raise map_sqlite_error(err) from err
+            if deadline is not None and deadline.hit:
+                raise timeout_error() from err
+            raise (cast_error(err, variables) or map_sqlite_error(err)) from err
 
     async def _read(self, conn: aiosqlite.Connection, compiled: CompiledRead | CompiledWrite,
                     values: Sequence[object]) -> ReadResult:
         params = compiled.main.bind(values)
-        rows = read_on_loop(conn, compiled.main.sql, params) if self.wal else None
+        rows = read_on_loop(conn, compiled.main.sql, params,
+                            outer=self._deadlines.get(id(conn))) if self.wal else None
         if rows is None:
             # execute_fetchall: one hop to the driver's thread instead of three
             rows = list(await conn.execute_fetchall(compiled.main.sql, params))

@@ -22,7 +22,10 @@ _BY_MESSAGE = (
     ("no such function", "42883", 404),
     ("malformed JSON", "22P02", 400),
     ("database is locked", "55P03", 503),
+    # SQLITE_FULL: the server's disk, not the request (PostgreSQL's disk_full, 53100)
+    ("database or disk is full", "53100", 503),
 )
+RETRY_AFTER = (("retry-after", "1"),)
 
 
 def map_sqlite_error(err: sqlite3.Error | OverflowError) -> DbrestError:
@@ -37,7 +40,8 @@ def map_sqlite_error(err: sqlite3.Error | OverflowError) -> DbrestError:
                              "make the file and its directory writable by dbrest")
     for fragment, sqlstate, status in _BY_MESSAGE:
         if fragment in message:
-            return DatabaseError(sqlstate, status, message)
+            return DatabaseError(sqlstate, status, message,
+                                 headers=RETRY_AFTER if status == 503 else ())
     if isinstance(err, sqlite3.IntegrityError):
         return DatabaseError("23000", 409, message)
     if isinstance(err, sqlite3.OperationalError):

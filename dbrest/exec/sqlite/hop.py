@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from dbrest.exec.sqlite.deadline import STEPS
+
 T = TypeVar("T")
 
 # seconds a read may hold the loop before it moves to the driver's thread
@@ -30,12 +32,14 @@ _CHECK_EVERY = 1000
 
 
 def read_on_loop(conn: aiosqlite.Connection, sql: str, params: Sequence[object],
-                 budget: float | None = None) -> list[Any] | None:
+                 budget: float | None = None,
+                 outer: Callable[[], int] | None = None) -> list[Any] | None:
     """The rows, or None when the statement outran `budget` and was interrupted.
 
     The caller holds `conn` exclusively (from the pool) and has awaited everything it
     sent to the connection's thread, so that thread is idle; the sqlite3 connection is
-    opened with check_same_thread=False."""
+    opened with check_same_thread=False. `outer`: the connection's own progress handler
+    (the statement timeout, deadline.py), consulted too and put back afterwards."""
     raw: sqlite3.Connection = conn._conn  # noqa: SLF001 - aiosqlite's sqlite3 connection
     deadline = time.perf_counter() + (LOOP_BUDGET if budget is None else budget)
     over = False
@@ -43,7 +47,7 @@ def read_on_loop(conn: aiosqlite.Connection, sql: str, params: Sequence[object],
     def check() -> int:
         nonlocal over
         over = time.perf_counter() > deadline
-        return over
+        return over or (outer is not None and bool(outer()))
 
     raw.set_progress_handler(check, _CHECK_EVERY)
     try:
@@ -53,7 +57,10 @@ def read_on_loop(conn: aiosqlite.Connection, sql: str, params: Sequence[object],
             return None
         raise
     finally:
-        raw.set_progress_handler(None, 0)
+        if outer is not None:
+            raw.set_progress_handler(outer, STEPS)
+        else:
+            raw.set_progress_handler(None, 0)
 
 
 async def on_thread(conn: aiosqlite.Connection,
