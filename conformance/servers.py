@@ -40,6 +40,9 @@ CAPABILITIES: dict[str, str] = {
     "computed_fields": "functions of a table's row type are computed fields and computed "
                        "relationships (else: the names are unknown columns/relationships)",
     "time_zones": "`Prefer: timezone=` sets the transaction's time zone (else: ignored)",
+    "full_text_any_column": "full-text search (fts, plfts, phfts, wfts) works on any text "
+                            "column (else: only on columns a full-text index table backs; "
+                            "others answer PGRST127)",
 }
 
 # `{{name}}`; a JSON literal such as '{"a": {"b": 1}}' never matches since it has no

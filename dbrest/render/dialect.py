@@ -25,6 +25,10 @@ class Capabilities:
     # rows (`xmax = 0`); else the rows are staged in a temp table, inserts pre-counted
     dml_in_cte: bool
     functions: bool = False  # RPC: calling the database's functions (render/call.py)
+    # without full_text_search: fts on columns a full-text index table backs (FTS5)
+    indexed_full_text: bool = False
+    # without range_operators: cs cd ov on JSON array columns (json_each)
+    json_array_operators: bool = False
 
 
 @dataclass(frozen=True)
