@@ -180,6 +180,8 @@ def json_array(value: Any, kind: str) -> str:
         parsed = None
         if not text.strip().startswith("{"):
             raise _invalid("json", value) from None
+    if parsed == {}:  # PostgreSQL's empty array literal
+        parsed = []
     if isinstance(parsed, dict):
         raise NotImplementedOnBackend("containment of JSON objects is not available on sqlite")
     if parsed is None:
