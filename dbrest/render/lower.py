@@ -41,7 +41,6 @@ from dbrest.plan.types import (
     walk,
 )
 from dbrest.render.computed import function_source, row_call
-from dbrest.render.search import IndexedMatch, JsonArrayOp
 from dbrest.render.dialect import Dialect
 from dbrest.render.elements import (
     Coerce,
@@ -57,6 +56,7 @@ from dbrest.render.elements import (
     Temporal,
     TypeCast,
 )
+from dbrest.render.search import IndexedMatch, JsonArrayOp
 
 SOURCE = "_dbrest_t"
 
@@ -204,7 +204,9 @@ class Lowerer:
                 f"full-text search ('{op}') on {self.dialect.name} needs an FTS5 table "
                 f"indexing column '{name}'")
         table, rowid = index
-        rowid_col = sa.column(q(rowid), _selectable=self.tables.get(lhs.table_alias))
+        # the rowid column may be one the plan names nowhere: bound to the alias here
+        rowid_col: ColumnElement[Any] = sa.column(q(rowid),
+                                                  _selectable=self.tables.get(lhs.table_alias))
         return IndexedMatch(rowid_col, table, lhs.column, bind(rhs))
 
     def compare(self, lhs: Expr, op: str, rhs: Param) -> ColumnElement[Any]:

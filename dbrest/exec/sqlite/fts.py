@@ -41,7 +41,9 @@ def _fts5_options(sql: str | None) -> dict[str, str] | None:
 
 def _split_args(text: str) -> list[str]:
     """Split the module arguments on commas outside quotes."""
-    args, buf, quote = [], [], ""
+    args: list[str] = []
+    buf: list[str] = []
+    quote = ""
     for ch in text:
         if quote:
             quote = "" if ch == quote else quote
