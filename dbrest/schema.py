@@ -26,6 +26,9 @@ class Column:
     default_sql: str | None = None  # the default expression, as the database prints it
     composite: bool = False  # a composite type: `->` paths read it as JSON (`to_jsonb`)
     description: str | None = None  # its `COMMENT` (the OpenAPI description)
+    # a full-text index table over this column (SQLite: an FTS5 table with
+    # `content='<table>'`): (index table, this table's column its rowid is)
+    fts_index: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

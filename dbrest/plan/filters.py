@@ -15,6 +15,7 @@ from dbrest.parse import ast
 from dbrest.plan.fields import Child, Values, resolve_field
 from dbrest.plan.types import (
     BoolOp,
+    ColumnExpr,
     Compare,
     Cond,
     Exists,
@@ -23,6 +24,7 @@ from dbrest.plan.types import (
     InList,
     IsCheck,
     Not,
+    ParamConv,
     RangeOp,
     ReadPlan,
 )
@@ -60,6 +62,10 @@ def plan_filter(flt: ast.Filter, table: Table, alias: str, values: Values,
         return embed_null_filter(flt, child)
     lhs = resolve_field(flt.field, table, alias, values)
     cond = plan_operation(lhs, flt.expr.operation, values)
+    if isinstance(cond, FullText) and isinstance(lhs, ColumnExpr):
+        column = table.column(lhs.column)
+        if column is not None and column.fts_index is not None:
+            cond = replace(cond, index=column.fts_index)
     return Not(cond) if flt.expr.negated else cond
 
 
@@ -96,7 +102,8 @@ def plan_operation(lhs: Expr, op: ast.Operation, values: Values) -> Cond:
         case ast.OpSimple(op="neq", value=value):
             return Compare(lhs, "neq", values.add(value, "text", kind))
         case ast.OpSimple(op=name, value=value):
-            return RangeOp(lhs, name, values.add(value, "text", kind))  # type: ignore[arg-type]
+            conv: ParamConv = "array" if name in ("cs", "cd", "ov") else "text"
+            return RangeOp(lhs, name, values.add(value, conv, kind))  # type: ignore[arg-type]
         case ast.OpIn(values=items):
             return InList(lhs, values.add(list(items), "text_list", kind))
         case ast.OpIs(value=value):
@@ -105,7 +112,7 @@ def plan_operation(lhs: Expr, op: ast.Operation, values: Values) -> Cond:
             return Compare(lhs, "isdistinct", values.add(value, "text", kind))
         case ast.OpFts(op=name, value=value, language=lang):
             language = values.add(lang, "text") if lang else None
-            return FullText(lhs, name, values.add(value, "text"), language)
+            return FullText(lhs, name, values.add(value, name), language)
     raise AssertionError(op)
 
 

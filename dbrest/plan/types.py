@@ -26,7 +26,11 @@ class BodyRows:
 
 # How a value is handed to the database; each dialect maps the tag to a converter.
 ParamConv = Literal["text", "int", "text_list", "like", "like_list", "json_key", "json_index",
-                    "json_value", "json_rows"]
+                    "json_value", "json_rows",
+                    # a full-text query in the syntax of the operator that took it
+                    "fts", "plfts", "phfts", "wfts",
+                    # an array value of cs/cd/ov: `{a,b}` (or, where arrays are JSON, `["a"]`)
+                    "array"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +148,11 @@ class RangeOp:
 class FullText:
     lhs: Expr
     op: Literal["fts", "plfts", "phfts", "wfts"]
-    rhs: Param
+    rhs: Param  # conv: the operator's name (the query's syntax)
     language: Param | None = None
+    # the full-text index table over the column where one backs it: (index table, the
+    # column of the searched table that is the index's rowid); schema.Column.fts_index
+    index: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,10 @@ class Capabilities:
     functions: bool = False  # RPC: calling the database's functions (render/call.py)
     # RPC (issue 10): functions are SQL declared in the configuration (render/sqlite_call.py)
     declared_functions: bool = False
+    # without full_text_search: fts on columns a full-text index table backs (FTS5)
+    indexed_full_text: bool = False
+    # without range_operators: cs cd ov on JSON array columns (json_each)
+    json_array_operators: bool = False
 
 
 @dataclass(frozen=True)

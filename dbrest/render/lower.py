@@ -56,6 +56,7 @@ from dbrest.render.elements import (
     Temporal,
     TypeCast,
 )
+from dbrest.render.search import IndexedMatch, JsonArrayOp
 
 SOURCE = "_dbrest_t"
 
@@ -160,17 +161,15 @@ class Lowerer:
             case IsCheck(lhs=lhs, value=value):
                 return IsTest(self.expr(lhs), value)
             case RangeOp(lhs=lhs, op=op, rhs=rhs):
-                if not self.dialect.caps.range_operators:
-                    raise NotImplementedOnBackend(
-                        f"the '{op}' operator is not available on {self.dialect.name}")
-                return PgOperator(self.expr(lhs), op, self.value(rhs, lhs))
-            case FullText(lhs=lhs, op=op, rhs=rhs, language=language):
-                if not self.dialect.caps.full_text_search:
-                    raise NotImplementedOnBackend(
-                        f"full-text search ('{op}') is not available on {self.dialect.name}")
-                return FullTextMatch(self.expr(lhs), op, bind(rhs),
-                                     bind(language) if language else None,
-                                     lhs.type.native_type == "tsvector")
+                if self.dialect.caps.range_operators:
+                    return PgOperator(self.expr(lhs), op, self.value(rhs, lhs))
+                return self.json_array_op(lhs, op, rhs)
+            case FullText(lhs=lhs, op=op, rhs=rhs, language=language, index=index):
+                if self.dialect.caps.full_text_search:
+                    return FullTextMatch(self.expr(lhs), op, bind(rhs),
+                                         bind(language) if language else None,
+                                         lhs.type.native_type == "tsvector")
+                return self.indexed_match(lhs, op, rhs, index)
             case ColumnEq(left=left, right=right):
                 return self.expr(left) == self.expr(right)
             case Exists(read=read):
@@ -182,6 +181,33 @@ class Lowerer:
             case BoolOp(op="or", conds=conds):
                 return sa.or_(*(self.cond(x) for x in conds))
         raise AssertionError(c)
+
+    def json_array_op(self, lhs: Expr, op: str, rhs: Param) -> ColumnElement[Any]:
+        """cs/cd/ov where arrays are JSON: on a column declared JSON or as an array."""
+        arrayish = lhs.type.kind == "json" or lhs.type.native_type.endswith("[]")
+        if op in ("cs", "cd", "ov") and self.dialect.caps.json_array_operators and arrayish:
+            return JsonArrayOp(self.expr(lhs), op, bind(rhs))
+        raise NotImplementedOnBackend(
+            f"the '{op}' operator is not available on {self.dialect.name}"
+            + (f" for column '{lhs.column}'" if isinstance(lhs, ColumnExpr)
+               and op in ("cs", "cd", "ov") else ""))
+
+    def indexed_match(self, lhs: Expr, op: str, rhs: Param,
+                      index: tuple[str, str] | None) -> ColumnElement[Any]:
+        """fts where only indexed columns are searchable (SQLite's FTS5 tables)."""
+        if not self.dialect.caps.indexed_full_text:
+            raise NotImplementedOnBackend(
+                f"full-text search ('{op}') is not available on {self.dialect.name}")
+        if index is None or not isinstance(lhs, ColumnExpr):
+            name = lhs.column if isinstance(lhs, ColumnExpr) else "this expression"
+            raise NotImplementedOnBackend(
+                f"full-text search ('{op}') on {self.dialect.name} needs an FTS5 table "
+                f"indexing column '{name}'")
+        table, rowid = index
+        # the rowid column may be one the plan names nowhere: bound to the alias here
+        rowid_col: ColumnElement[Any] = sa.column(q(rowid),
+                                                  _selectable=self.tables.get(lhs.table_alias))
+        return IndexedMatch(rowid_col, table, lhs.column, bind(rhs))
 
     def compare(self, lhs: Expr, op: str, rhs: Param) -> ColumnElement[Any]:
         left = self.expr(lhs)

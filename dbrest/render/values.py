@@ -14,7 +14,9 @@ from typing import Any
 
 import orjson
 
-from dbrest.errors import DatabaseError
+from dbrest.errors import DatabaseError, NotImplementedOnBackend
+from dbrest.plan.filters import parse_pg_array
+from dbrest.render.fts_query import phrase_query, plain_query, tsquery_query, websearch_query
 
 # -- PostgreSQL ---------------------------------------------------------------------------------
 
@@ -37,6 +39,7 @@ POSTGRES_CONVERTERS = {
     "text_list": _text_list, "like_list": _text_list,
     "int": lambda v, k: int(v), "json_index": lambda v, k: int(v),
     "json_rows": _pg_json_rows,
+    "fts": _text, "plfts": _text, "phfts": _text, "wfts": _text, "array": _text,
 }
 
 # -- SQLite: request text → what SQLite compares correctly --------------------------------------
@@ -166,6 +169,34 @@ def _body_value(value: Any, kind: str) -> Any:
     return _scalar(value, kind) if kind in ("integer", "number", "boolean") else str(value)
 
 
+def json_array(value: Any, kind: str) -> str:
+    """A `cs`/`cd`/`ov` value on a JSON array column: a JSON array (a scalar is the array
+    of it, as jsonb's `@>` reads one), or PostgreSQL's `{a,b}` array literal, whose items
+    that read as JSON numbers are numbers and the rest strings."""
+    text = str(value)
+    try:
+        parsed = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        parsed = None
+        if not text.strip().startswith("{"):
+            raise _invalid("json", value) from None
+    if parsed == {}:  # PostgreSQL's empty array literal
+        parsed = []
+    if isinstance(parsed, dict):
+        raise NotImplementedOnBackend("containment of JSON objects is not available on sqlite")
+    if parsed is None:
+        items: list[Any] = []
+        for item in parse_pg_array(text) if text.strip() != "{}" else []:
+            try:
+                number = orjson.loads(item)
+                items.append(number if isinstance(number, (int, float))
+                             and not isinstance(number, bool) else item)
+            except orjson.JSONDecodeError:
+                items.append(item)
+        parsed = items
+    return orjson.dumps(parsed if isinstance(parsed, list) else [parsed]).decode()
+
+
 SQLITE_CONVERTERS = {
     "text": _scalar,
     "json_value": _scalar,
@@ -176,4 +207,6 @@ SQLITE_CONVERTERS = {
     "json_index": _json_index,
     "int": _limit,
     "json_rows": _json_rows,
+    "fts": tsquery_query, "plfts": plain_query, "phfts": phrase_query, "wfts": websearch_query,
+    "array": json_array,
 }

@@ -51,6 +51,9 @@ TABLES = (
     table("recent_books", col("id", "integer"), col("title", "text"), col("author_id", "integer"),
           col("year", "integer"), pk=(), view=True),
     table("no_pk", col("a", "text"), col("b", "integer"), pk=()),
+    # `body` is indexed by a full-text table (SQLite's FTS5 `articles_fts`), `note` is not
+    table("articles", col("id", "integer", False),
+          Column("body", "text", "text", fts_index=("articles_fts", "id")), col("note", "text")),
 )
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 
+from dbrest.exec.sqlite.fts import fts_indexes, fts_shadow_tables
 from dbrest.exec.sqlite.functions import declared_routines
 from dbrest.relationships import build_schema_cache
 from dbrest.schema import Column, ForeignKey, SchemaCache, Table, kind_of
@@ -45,6 +47,9 @@ def introspect_sqlite(conn: sqlite3.Connection, schema: str,
         "SELECT name, type, sql FROM sqlite_master WHERE type IN ('table', 'view') "
         "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_dbrest%' ESCAPE '\\' "
         "ORDER BY name").fetchall()
+    shadows = fts_shadow_tables(rows)
+    rows = [r for r in rows if r[0] not in shadows]
+    indexes = fts_indexes(conn, rows)
     for name, type_, sql in rows:
         info = conn.execute("SELECT name, type, \"notnull\", dflt_value, pk "
                             "FROM pragma_table_info(?)", (name,)).fetchall()
@@ -56,6 +61,8 @@ def introspect_sqlite(conn: sqlite3.Connection, schema: str,
                                not c[2] and c[0] not in rowid,
                                c[3] is not None or c[0] in rowid, c[3])
                         for c in info)
+        columns = tuple(replace(c, fts_index=indexes[(name, c.name)])
+                        if (name, c.name) in indexes else c for c in columns)
         pk = tuple(c[0] for c in sorted((c for c in info if c[4] > 0), key=lambda c: c[4]))
         uniques: list[tuple[str, ...]] = []
         for idx in conn.execute("SELECT name, \"unique\", origin FROM pragma_index_list(?)",

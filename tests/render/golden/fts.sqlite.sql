@@ -1,1 +1,1 @@
--- error: PGRST127 full-text search ('fts') is not available on sqlite
+-- error: PGRST127 full-text search ('fts') on sqlite needs an FTS5 table indexing column 'search'

@@ -1,1 +1,1 @@
--- error: PGRST127 full-text search ('wfts') is not available on sqlite
+-- error: PGRST127 full-text search ('wfts') on sqlite needs an FTS5 table indexing column 'title'

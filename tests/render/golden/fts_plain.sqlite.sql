@@ -1,1 +1,1 @@
--- error: PGRST127 full-text search ('plfts') is not available on sqlite
+-- error: PGRST127 full-text search ('plfts') on sqlite needs an FTS5 table indexing column 'title'

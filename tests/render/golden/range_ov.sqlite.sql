@@ -1,1 +1,1 @@
--- error: PGRST127 the 'ov' operator is not available on sqlite
+-- error: PGRST127 the 'ov' operator is not available on sqlite for column 'during'
