@@ -115,3 +115,33 @@ def test_postgres_connections_return_to_the_pool_without_a_reset_query(
 async def _hold(backend: PostgresBackend) -> None:
     async with backend._transaction(TxSettings(), readonly=True) as raw:  # noqa: SLF001
         await raw.execute("SELECT pg_sleep(5)")
+
+
+def test_a_cancelled_slow_read_does_not_share_its_connection(
+        sqlite_fixture_path: Path, tmp_path: Path) -> None:
+    """A client that leaves cancels its request, not the statement the driver's thread
+    still runs: its connection goes back to the pool only once that thread is done (else
+    the next request would touch it mid-statement and the loop would deadlock on SQLite's
+    lock against the thread's progress handler, as under wrk's timeouts)."""
+    path = tmp_path / "cancel.sqlite"
+    shutil.copyfile(sqlite_fixture_path, path)
+    backend = SqliteBackend(str(path), 1, acquire_timeout=60.0)  # one connection: shared
+    planned = plan("/items?select=id&id=eq.1", cache=introspect(backend))
+    compiled = Renderer(backend.dialect).render(planned.plan)
+
+    async def run() -> str:
+        await backend.start()
+        try:
+            async def request() -> None:
+                async with backend.connection() as conn:
+                    await conn.execute_fetchall(LONG, (2_000_000,))
+            task = asyncio.create_task(request())
+            await asyncio.sleep(0.1)
+            task.cancel()  # the client left; its statement runs on
+            result = await asyncio.wait_for(
+                backend.run(compiled, planned.values, TxSettings()), 60)
+            return result.body
+        finally:
+            await backend.stop()
+
+    assert json.loads(asyncio.run(run())) == [{"id": 1}]

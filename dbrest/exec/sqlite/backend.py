@@ -182,6 +182,7 @@ class SqliteBackend(PooledBackend):
         # busy timeout; other processes on the same file still meet the busy timeout.
         self._writer: FairPool[aiosqlite.Connection] = FairPool()
         self._all: list[aiosqlite.Connection] = []
+        self._settling: set[asyncio.Task[None]] = set()  # cancelled requests' connections
         # per connection: the request's settings, read by current_setting() in SQL
         self._vars: dict[int, dict[str, str]] = {}
 
@@ -258,6 +259,7 @@ class SqliteBackend(PooledBackend):
             self._idle.put(conn)
 
     async def stop(self) -> None:
+        await asyncio.gather(*self._settling, return_exceptions=True)
         for conn in self._all:
             await conn.close()
         self._all.clear()
@@ -288,10 +290,23 @@ class SqliteBackend(PooledBackend):
     async def connection(self, write: bool = False) -> AsyncIterator[aiosqlite.Connection]:
         pool = self._writer if write else self._idle
         conn = await pool.get(self.acquire_timeout)
+        settling = False
         try:
             yield conn
+        except asyncio.CancelledError:
+            # The request was cancelled (its client left), not the statement: the driver's
+            # thread may still be running it. Hand the connection back only once that
+            # thread is done, or the next request would share it mid-statement (and the
+            # loop, touching it, would wait on SQLite's lock while that thread waits on
+            # the GIL for the progress handler: a deadlock).
+            settling = True
+            task = asyncio.get_running_loop().create_task(_settle(conn, pool))
+            self._settling.add(task)
+            task.add_done_callback(self._settling.discard)
+            raise
         finally:
-            pool.put(conn)
+            if not settling:
+                pool.put(conn)
 
     async def introspect(self, schemas: Sequence[str]) -> SchemaCache:
         def introspect() -> SchemaCache:
@@ -401,6 +416,17 @@ class SqliteBackend(PooledBackend):
         assert row is not None
         return ReadResult.of(row)
 
+
+
+async def _settle(conn: aiosqlite.Connection, pool: FairPool[aiosqlite.Connection]) -> None:
+    """Back to `pool` once the connection's thread has finished what it was given: the
+    driver runs a connection's calls in order, so a no-op completes after them."""
+    try:
+        await conn.execute_fetchall("SELECT 1")
+    except Exception:  # noqa: BLE001 - a closed or broken connection: the pool decides
+        pass
+    finally:
+        pool.put(conn)
 
 
 def _transaction(raw: sqlite3.Connection, compiled: CompiledRead | CompiledWrite,
