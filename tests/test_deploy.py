@@ -287,6 +287,15 @@ def test_start_up_warns_past_postgresqls_max_connections(
         assert "exceeds" not in err, err
 
 
+def test_one_process_warns_too(pg_admin_uri: str, tmp_path: Path) -> None:
+    limit = pg_limit(pg_admin_uri)
+    server = Dbrest(tmp_path, "--db-uri", pg_admin_uri, "--db-pool", str(limit))
+    try:
+        assert f"1 * ({limit} + 1) = {limit + 1} connections exceeds" in server.log()
+    finally:
+        server.stop()
+
+
 def test_sqlite_has_no_connection_warning(sqlite_fixture_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     config = load_config({"db_uri": f"sqlite:{sqlite_fixture_path}", "server_workers": "64",
