@@ -88,6 +88,10 @@ async def serve(config: Config, load: Callable[[], Config] | None = None,
     state = AppState(config, load)
     await state.start()  # fail here, before binding, if the database is unreachable
     config = state.config  # with the in-database settings
+    if binds is None:  # one process (the parent of several checks for them all)
+        from dbrest.workers import warn_connections
+
+        await warn_connections(state, 1)
     set_level(config.log_level)  # serving: the configured level (in-database included)
     # One shutdown signal for both servers (each would otherwise install its own handlers
     # and the last one would win).

@@ -7,6 +7,11 @@ on the parent's sockets (`fd://N`) with its own `AppState`, schema cache and poo
 `db_pool` connections; the kernel spreads the connections among them. SIGINT/SIGTERM to
 the parent stops them all; a worker that dies stops the others (exit status 1).
 
+Connections: each process holds `db_pool` connections plus one of its own for the
+schema-change watch (`LISTEN`), so on PostgreSQL start-up warns when
+`server_workers × (db_pool + 1)` exceeds `max_connections` less the reserved slots
+(`connection_warning`): past it, a busy pool's new connections are refused (53300).
+
 Not `hypercorn.run` with `workers`: it loads the application from an import path, so
 each worker would build its app without dbrest's start-up checks and admin server.
 """
@@ -18,9 +23,12 @@ import signal
 import socket
 import sys
 from multiprocessing.connection import wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dbrest.config import Config
+
+if TYPE_CHECKING:
+    from dbrest.app import AppState
 
 
 def serve_workers(config: Config) -> int:
@@ -81,11 +89,31 @@ async def _check(config: Config) -> tuple[Config, list[str]]:
     state = AppState(config)
     await state.start()
     try:
+        await warn_connections(state, config.server_workers)
         assert state.pipeline is not None
         schema = state.config.db_schemas[0]
         return state.config, [name for s, name in state.pipeline.cache.tables if s == schema]
     finally:
         await state.stop()
+
+
+def connection_warning(workers: int, pool: int, limit: int | None) -> str | None:
+    """The start-up warning when the processes' connections may exceed what the database
+    accepts from ordinary roles (`limit`; None: no such limit), else None."""
+    need = workers * (pool + 1)  # + 1: each process's watch connection
+    if limit is None or need <= limit:
+        return None
+    return (f"server_workers * (db_pool + 1) = {workers} * ({pool} + 1) = {need} connections "
+            f"exceeds the database's limit of {limit} (max_connections less the reserved "
+            f"ones): lower db_pool or server_workers, or raise max_connections")
+
+
+async def warn_connections(state: AppState, workers: int) -> None:
+    """Print `connection_warning` for the started `state`'s database, if any."""
+    line = connection_warning(workers, state.config.db_pool,
+                              await state.backend.connection_limit())
+    if line is not None:
+        print(f"dbrest: warning: {line}", file=sys.stderr, flush=True)
 
 
 def _worker(config: Config, api: socket.socket, admin: socket.socket | None) -> None:

@@ -96,6 +96,11 @@ class PooledBackend:
     async def _probe(self) -> None:
         raise NotImplementedError
 
+    async def connection_limit(self) -> int | None:
+        """How many connections the server accepts from ordinary roles (None: no limit,
+        or not known)."""
+        return None
+
     async def ping(self) -> bool:
         try:
             await self._probe()
@@ -141,6 +146,10 @@ class Backend(Protocol):
         ...
 
     async def ping(self) -> bool: ...
+
+    async def connection_limit(self) -> int | None:
+        """Connections the server accepts from ordinary roles; None: no such limit."""
+        ...
 
     async def watch(self, channel: str | None, event: Callable[[str, str], None]) -> None:
         """Until cancelled: report schema-change notifications ("notify", payload) and

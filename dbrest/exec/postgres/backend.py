@@ -108,6 +108,15 @@ class PostgresBackend(PooledBackend):
         async with self._connection() as raw:
             await raw.fetchval("SELECT 1")
 
+    async def connection_limit(self) -> int | None:
+        """`max_connections` less the slots kept for superusers (and, from PostgreSQL
+        16, for `pg_use_reserved_connections`); None when it cannot be read."""
+        try:
+            async with self._connection() as raw:
+                return int(await raw.fetchval(_CONNECTION_LIMIT_SQL))
+        except Exception:  # noqa: BLE001 - an advisory check never stops start-up
+            return None
+
     def pool_stats(self) -> tuple[int, int, int]:
         """(most connections, idle ones, waiting acquirers): the fair queue's permits."""
         return (self.pool_size, len(self._permits), self._permits.waiting)
@@ -294,6 +303,12 @@ SELECT array(SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.r
              WHERE n.nspname = $1 AND has_function_privilege(p.oid, 'EXECUTE')) AS routines,
        (SELECT obj_description(n.oid, 'pg_namespace') FROM pg_namespace n
         WHERE n.nspname = $1) AS description
+"""
+
+_CONNECTION_LIMIT_SQL = """
+SELECT current_setting('max_connections')::int
+       - current_setting('superuser_reserved_connections')::int
+       - coalesce(current_setting('reserved_connections', true)::int, 0)
 """
 
 _DB_SETTINGS_SQL = """
