@@ -192,3 +192,13 @@ def test_zz_a_replica_that_is_down_falls_back_to_the_primary(app: InProcessApp,
     down = [m for m in records.messages if "read replica" in m]
     assert len(down) == 1, records.messages
     assert f"127.0.0.1:{setup.replica.port}" in down[0]
+
+
+def test_prefer_read_primary_is_a_known_preference() -> None:
+    """Parsed (not left for handling=strict to refuse) on every backend; without
+    replicas every read is the primary's, so it is honoured, and echoed, there too."""
+    from dbrest.parse.headers import parse_prefer
+
+    prefs = parse_prefer(("read=primary, handling=strict",))
+    assert prefs.read == "primary" and prefs.invalid == ()
+    assert parse_prefer(("read=replica",)).invalid == ("read=replica",)
