@@ -27,6 +27,7 @@ class Replica:
     datadir: Path
     workdir: Path
     pg_ctl: str
+    command: list[str]  # pg_ctl start, with the port and the socket directory
     running: bool = True
 
     def uri(self, like: str) -> str:
@@ -36,6 +37,12 @@ class Replica:
         host = f"127.0.0.1:{self.port}"
         return urlunsplit(parts._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) > 1
                                          else host))
+
+    def start(self) -> None:
+        """Start it again (after `stop`), on the same port."""
+        if not self.running:
+            _run(self.command, self.workdir, "pg_ctl start (replica)")
+            self.running = True
 
     def stop(self) -> None:
         if self.running:
@@ -58,14 +65,15 @@ def streaming_replica(admin_uri: str) -> Iterator[Replica]:
         options = " ".join([f"-c port={port}", "-c listen_addresses=127.0.0.1",
                             f"-c unix_socket_directories={shlex.quote(str(workdir))}",
                             "-c fsync=off", "-c hot_standby=on"])
+        command = [pg_ctl, "-D", str(datadir), "-l", str(logfile), "-o", options, "-w",
+                   "-t", "30", "start"]
         try:
-            _run([pg_ctl, "-D", str(datadir), "-l", str(logfile), "-o", options, "-w",
-                  "-t", "30", "start"], workdir, "pg_ctl start (replica)")
+            _run(command, workdir, "pg_ctl start (replica)")
         except RuntimeError as exc:
             _stop(pg_ctl, datadir, workdir)  # in case it half-started
             log = logfile.read_text(errors="replace")[-4000:] if logfile.exists() else ""
             raise RuntimeError(f"{exc}\nreplica log:\n{log}") from None
-        replica = Replica(port, datadir, workdir, pg_ctl)
+        replica = Replica(port, datadir, workdir, pg_ctl, command)
         yield replica
     finally:
         if replica is not None:

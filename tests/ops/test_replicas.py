@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 
 from dbrest.config import ConfigError, load_config
+from dbrest.exec.postgres import replicas
 from dbrest.http import HttpRequest
 from dbrest.plan.call import PlannedCall
 from dbrest.plan.request import Planned
@@ -174,9 +175,11 @@ class _Records(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def test_zz_a_replica_that_is_down_falls_back_to_the_primary(app: InProcessApp,
-                                                            setup: Setup) -> None:
-    """Last (it stops the replica): reads go to the primary, logged once."""
+def test_zz_a_replica_that_is_down_falls_back_to_the_primary(
+        app: InProcessApp, setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Last (it stops the replica): reads go to the primary, logged once; when it is
+    back (retried in the background), reads go to it again, logged once."""
+    monkeypatch.setattr(replicas, "RETRY", 0.2)
     assert app.get("/server").json()[0]["replica"] is True
     records = _Records()
     logger = logging.getLogger("dbrest")
@@ -187,11 +190,22 @@ def test_zz_a_replica_that_is_down_falls_back_to_the_primary(app: InProcessApp,
             response = app.get("/server")
             assert response.status_code == 200, response.text
             assert response.json() == [{"replica": False, "port": setup.primary_port}]
+            app.loop.run_until_complete(asyncio.sleep(0.3))  # retries fail meanwhile
+        down = [m for m in records.messages if "read replica" in m]
+        assert len(down) == 1, records.messages
+        assert f"127.0.0.1:{setup.replica.port} is unreachable" in down[0]
+        setup.replica.start()
+        deadline = time.monotonic() + 10
+        while app.get("/server").json()[0]["replica"] is False \
+                and time.monotonic() < deadline:
+            app.loop.run_until_complete(asyncio.sleep(0.1))
+        assert app.get("/server").json() == [{"replica": True, "port": setup.replica.port}]
     finally:
         logger.removeHandler(records)
-    down = [m for m in records.messages if "read replica" in m]
-    assert len(down) == 1, records.messages
-    assert f"127.0.0.1:{setup.replica.port}" in down[0]
+        setup.replica.stop()
+    back = [m for m in records.messages if "read replica" in m][1:]
+    assert back == [f"read replica 127.0.0.1:{setup.replica.port} is back: "
+                    "reads go to it again"], records.messages
 
 
 def test_prefer_read_primary_is_a_known_preference() -> None:

@@ -239,7 +239,7 @@ class PostgresBackend(PooledBackend):
         if isinstance(compiled, CompiledExplain):
             return await self._explain(compiled, values, ctx, tx)
         if tx.replica_ok and tx.readonly and self.replicas:
-            replica = await self.replicas.pick()
+            replica = self.replicas.pick()
             if replica is not None:
                 try:
                     return await self._run(compiled, values, ctx, tx, replica)

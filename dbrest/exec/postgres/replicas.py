@@ -4,11 +4,12 @@ Only what may run on a replica comes here (`Tx.replica_ok`: GET/HEAD reads and
 non-volatile GET calls); everything else, and the schema cache, reloads and LISTEN,
 stays on the primary. A replica that cannot be reached is skipped — its reads go to
 the primary — with one warning when it goes down and one when it comes back; it is
-tried again every `RETRY` seconds, by the first request that picks it then.
+tried again every `RETRY` seconds, in the background (no request waits for it).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Sequence
@@ -49,6 +50,7 @@ class Replicas:
         self.timeout = timeout
         self.reset = reset
         self._next = 0
+        self._reopening: set[asyncio.Task[None]] = set()  # referenced until done
 
     def __bool__(self) -> bool:
         return bool(self.all)
@@ -58,20 +60,27 @@ class Replicas:
             await self._open(replica)
 
     async def stop(self) -> None:
+        tasks = list(self._reopening)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         for replica in self.all:
             pool, replica.pool = replica.pool, None
             if pool is not None:
                 pool.terminate()
 
-    async def pick(self) -> Replica | None:
+    def pick(self) -> Replica | None:
         """The next replica that is up (round-robin), or None: read the primary."""
         for _ in range(len(self.all)):
             replica = self.all[self._next % len(self.all)]
             self._next += 1
-            if replica.down and not replica.opening and time.monotonic() >= replica.retry_at:
-                await self._open(replica)
             if not replica.down and replica.pool is not None:
                 return replica
+            if replica.down and not replica.opening and time.monotonic() >= replica.retry_at:
+                replica.opening = True
+                task = asyncio.get_running_loop().create_task(self._open(replica))
+                self._reopening.add(task)
+                task.add_done_callback(self._reopening.discard)
         return None
 
     def lost(self, replica: Replica, err: BaseException) -> None:
