@@ -46,7 +46,8 @@ def backend_settings(config: Config) -> BackendSettings:
         config.db_pool_acquisition_timeout, config.db_pre_request, config.app_settings,
         seed=DEMO_SQL.read_text() if config.is_demo else None,
         functions=tuple(config.sqlite_functions.values()),
-        statement_timeout=config.db_statement_timeout)
+        statement_timeout=config.db_statement_timeout,
+        replicas=config.db_uri_replicas if postgres else ())
 
 
 async def with_in_db_settings(config: Config) -> Config:

@@ -43,6 +43,9 @@ class ConfigError(Exception):
 class Config:
     db_uri: str = ""
     db_schemas: tuple[str, ...] = ("public",)
+    # PostgreSQL read replicas (dbrest/routing.py) and read-your-writes after a write
+    db_uri_replicas: tuple[str, ...] = ()
+    db_replica_lag_sticky_seconds: float = 0.0
     db_anon_role: str | None = None
     db_pool: int = 10
     db_pool_acquisition_timeout: float = 10.0
@@ -158,6 +161,14 @@ def _coerce(key: str, value: Any) -> Any:
             items = value.split(",") if isinstance(value, str) else list(value)
             origins = tuple(str(s).strip() for s in items if str(s).strip())
             return origins or None  # empty: any origin, as PostgREST
+        if key == "db_uri_replicas":
+            items = value.split(",") if isinstance(value, str) else list(value)
+            uris = tuple(str(s).strip() for s in items if str(s).strip())
+            if any(not u.startswith(("postgres://", "postgresql://")) for u in uris):
+                raise ValueError(value)
+            return uris
+        if key == "db_replica_lag_sticky_seconds" and float(value) < 0:
+            raise ValueError(value)
         if key == "db_extra_search_path":
             items = value.split(",") if isinstance(value, str) else list(value)
             return tuple(s.strip() for s in items if str(s).strip())
@@ -209,6 +220,9 @@ def _validate(config: Config) -> Config:
             config.is_demo or config.db_uri.endswith(":memory:") or "mode=memory" in config.db_uri):
         raise ConfigError("server_workers: an in-memory SQLite database cannot be shared "
                           "by several processes")
+    if config.backend == "sqlite" and config.db_uri_replicas:
+        raise ConfigError("db_uri_replicas: read replicas are PostgreSQL's; "
+                          "SQLite has none")
     if config.backend == "sqlite" and config.db_pre_request:  # also validates the URI scheme
         raise ConfigError("db_pre_request: SQLite has no stored functions to call")
     if config.openapi_server_proxy_uri is not None:

@@ -32,6 +32,7 @@ from dbrest.plan.types import MutationPlan, QueryPlan
 from dbrest.render.call import render_call
 from dbrest.render.compile import CompiledRead, CompiledWrite, Renderer
 from dbrest.render.explain import CompiledExplain, render_explain
+from dbrest.routing import ReplicaRouting
 from dbrest.schema import SchemaCache
 from dbrest.serialize import error_response, internal_error_response, root_document, serialize
 from dbrest.shape import ShapeCache
@@ -75,6 +76,9 @@ class Pipeline:
         # a repeated read shape skips parse, plan and render (dbrest/shape.py); it lives
         # and dies with this pipeline, i.e. with the schema cache
         self.shapes = ShapeCache(self.plan)
+        # `db_uri_replicas`: which reads a replica may answer (dbrest/routing.py)
+        self.routing = ReplicaRouting(self.config.db_replica_lag_sticky_seconds) \
+            if self.config.db_uri_replicas else None
 
     def plan(self, req: HttpRequest) -> Planned:
         api = parse_request(req, self.config.db_schemas, self.config.db_tx_end)
@@ -131,8 +135,12 @@ class Pipeline:
                 self.shapes.record(shape, req, planned, compiled)
         timer.lap("plan")
         checks = planned.request.checks
+        routing = self.routing
         result = await self.backend.run(compiled, values, ctx, Tx(
-            planned.readonly, planned.rollback, checks.singular, checks.max_affected))
+            planned.readonly, planned.rollback, checks.singular, checks.max_affected,
+            routing is not None and routing.replica_ok(req, planned)))
+        if routing is not None:
+            routing.wrote(req, planned)
         timer.lap("transaction")
         response = serialize(planned, result, req.query)
         timer.lap("response")

@@ -37,6 +37,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("db_uri", "the demo database",
             "postgres://…, postgresql://…, sqlite:PATH, sqlite:///relative.db, "
             "sqlite:////abs/path.db, sqlite:file:PATH?mode=ro or sqlite::memory:"),
+    Setting("db_uri_replicas", "unset", "PostgreSQL: read replicas' URIs, comma-separated: "
+            "GET/HEAD requests that cannot write go to them round-robin, each with its own "
+            "pool of db_pool connections (Prefer: read=primary reads db_uri)"),
+    Setting("db_replica_lag_sticky_seconds", "0", "with db_uri_replicas: after a client's "
+            "write (same Authorization header) its reads go to the primary for this many "
+            "seconds", "float"),
     Setting("db_schemas", "public", "exposed schemas, comma-separated; the first is the default "
             "(SQLite's tables are served under the first name)", in_db=True),
     Setting("db_anon_role", "unset", "role for requests without a JWT (unset: they get 401; "

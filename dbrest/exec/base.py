@@ -39,6 +39,7 @@ class BackendSettings:
     seed: str | None = None  # SQLite: a script run once at start (the demo database)
     functions: tuple[SqlFunction, ...] = ()  # SQLite: `sqlite_functions`, parsed (issue 10)
     statement_timeout: float | None = None  # seconds (`db_statement_timeout`)
+    replicas: tuple[str, ...] = ()  # PostgreSQL: read replicas' URIs (`db_uri_replicas`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,7 @@ class Tx:
     rollback: bool = False
     singular: bool = False  # exactly one row (`vnd.pgrst.object`)
     max_affected: int | None = None  # `Prefer: max-affected=n, handling=strict`
+    replica_ok: bool = False  # a read a read replica may answer (dbrest/routing.py)
 
 
 READ = Tx()

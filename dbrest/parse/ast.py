@@ -158,6 +158,7 @@ class Preferences:
     timezone: str | None = None
     max_affected: int | None = None
     params: Literal["single-object"] | None = None  # RPC: the body is one json argument
+    read: Literal["primary"] | None = None  # dbrest's: no read replica (dbrest/routing.py)
     invalid: tuple[str, ...] = ()
 
 

@@ -21,6 +21,7 @@ _PREF_VALUES: dict[str, tuple[str, ...]] = {
     "handling": ("strict", "lenient"),
     "tx": ("commit", "rollback"),
     "params": ("single-object",),
+    "read": ("primary",),  # dbrest's: read-your-writes with read replicas (routing.py)
 }
 _FIELD = {"return": "return_", "max-affected": "max_affected"}
 

@@ -38,6 +38,7 @@ class PlannedCall:
     readonly: bool
     rollback: bool
     max_affected: int | None
+    volatile: bool = False  # VOLATILE: a GET call of it stays on the primary (routing.py)
 
 
 def plan_call(api: ast.ApiRequest, cache: SchemaCache,
@@ -71,7 +72,8 @@ def plan_call(api: ast.ApiRequest, cache: SchemaCache,
         preference_applied=preference_applied(api, timezones=cache.timezones))
     readonly = api.method != "POST" or routine.volatility in ("s", "i")
     max_affected = prefs.max_affected if prefs.handling == "strict" else None
-    return PlannedCall(planned, readonly, api.rollback, max_affected)
+    return PlannedCall(planned, readonly, api.rollback, max_affected,
+                       routine.volatility == "v")
 
 
 def result_table(cache: SchemaCache, routine: Routine) -> Table:

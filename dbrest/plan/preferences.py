@@ -53,6 +53,7 @@ def preference_applied(api: ast.ApiRequest, upsert: bool = False,
         ("timezone", valid_timezone(api, timezones), True),
         ("max-affected", prefs.max_affected,
          write and prefs.handling == "strict" and api.method in ("PATCH", "DELETE")),
+        ("read", prefs.read, True),  # dbrest's own, last: every request honours it
     )
     return tuple(f"{name}={value}" for name, value, applies in honoured
                  if applies and value is not None)

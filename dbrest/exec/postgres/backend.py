@@ -42,6 +42,7 @@ from dbrest.exec.base import (
 from dbrest.exec.fair import FairPool
 from dbrest.exec.postgres.errors import map_pg_error
 from dbrest.exec.postgres.introspect import introspect_postgres
+from dbrest.exec.postgres.replicas import LOST, Replica, Replicas
 from dbrest.render.compile import CompiledRead, CompiledWrite
 from dbrest.render.explain import CompiledExplain
 from dbrest.render.postgres import POSTGRES
@@ -55,12 +56,13 @@ class PostgresBackend(PooledBackend):
     @classmethod
     def from_settings(cls, s: BackendSettings) -> PostgresBackend:
         return cls(s.target, s.pool_size, s.pre_request, s.acquire_timeout, s.app_settings,
-                   s.statement_timeout)
+                   s.statement_timeout, s.replicas)
 
     def __init__(self, uri: str, pool_size: int = 10, pre_request: str | None = None,
                  acquire_timeout: float = 10.0,
                  app_settings: Sequence[tuple[str, str]] = (),
-                 statement_timeout: float | None = None) -> None:
+                 statement_timeout: float | None = None,
+                 replicas: Sequence[str] = ()) -> None:
         # `app.settings.*`: set in every transaction, with the request's settings
         self.app_settings = tuple(("app.settings." + k, v) for k, v in app_settings)
         if statement_timeout is not None:  # `SET LOCAL statement_timeout`, in milliseconds
@@ -77,6 +79,8 @@ class PostgresBackend(PooledBackend):
         self.pre_request_sql = None if not pre_request else "SELECT " + ".".join(
             '"' + part.replace('"', '""') + '"' for part in pre_request.split(".")) + "()"
         self._settings_sql: dict[int, str] = {}
+        # `db_uri_replicas`: where `Tx.replica_ok` statements run (replicas.py)
+        self.replicas = Replicas(replicas, pool_size, acquire_timeout, _no_reset)
 
     async def start(self) -> None:
         try:
@@ -84,11 +88,13 @@ class PostgresBackend(PooledBackend):
                 self.uri, min_size=1, max_size=self.pool_size, reset=_no_reset)
         except (OSError, ValueError, asyncpg.PostgresError) as err:
             raise ConnectionError_("Database connection error.", str(err)) from err
+        await self.replicas.start()  # one that is down is skipped (and logged)
 
     async def stop(self) -> None:
         pool, self.pool = self.pool, None
         if pool is not None:
             await pool.close()
+        await self.replicas.stop()
 
     async def introspect(self, schemas: Sequence[str]) -> SchemaCache:
         async with self._connection() as raw:
@@ -171,10 +177,12 @@ class PostgresBackend(PooledBackend):
                           row["description"])
 
     @asynccontextmanager
-    async def _transaction(self, ctx: TxSettings, readonly: bool) -> AsyncIterator[Any]:
-        """One transaction with the request's role and settings (PostgREST's tx vars)."""
+    async def _transaction(self, ctx: TxSettings, readonly: bool,
+                           replica: Replica | None = None) -> AsyncIterator[Any]:
+        """One transaction with the request's role and settings (PostgREST's tx vars),
+        on the primary or on `replica` (whose connection failures raise `_ReplicaLost`)."""
         try:
-            async with self._connection() as raw:
+            async with self._connection(replica) as raw:
                 await raw.execute(_BEGIN_READ_ONLY if readonly else _BEGIN)
                 try:
                     await self._apply(raw, ctx)
@@ -187,24 +195,35 @@ class PostgresBackend(PooledBackend):
                     raise
                 # (cancelled: the pool's reset rolls it back)
                 await raw.execute("COMMIT")
+        except LOST as err:
+            if replica is not None:
+                raise _ReplicaLost(err) from err
+            if isinstance(err, asyncpg.PostgresError):
+                raise map_pg_error(err, ctx.authenticated) from err
+            # TimeoutError is an OSError: all of LOST is a connection error on the primary
+            raise ConnectionError_("Database connection error.", str(err)) from err
         except asyncpg.PostgresError as err:
             raise map_pg_error(err, ctx.authenticated) from err
         except (OSError, asyncpg.InterfaceError) as err:
             raise ConnectionError_("Database connection error.", str(err)) from err
 
     @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[Any]:
-        if self.pool is None:
+    async def _connection(self, replica: Replica | None = None) -> AsyncIterator[Any]:
+        pool, permits = (self.pool, self._permits) if replica is None \
+            else (replica.pool, replica.permits)
+        if pool is None:
+            if replica is not None:
+                raise OSError("the replica's pool is closed")
             raise ConnectionError_("Database connection error.", "the pool is closed")
-        permit = await self._permits.get(self.acquire_timeout)
+        permit = await permits.get(self.acquire_timeout)
         try:
-            raw = await self.pool.acquire()
+            raw = await pool.acquire()
             try:
                 yield raw
             finally:
-                await self.pool.release(raw)
+                await pool.release(raw)
         finally:
-            self._permits.put(permit)
+            permits.put(permit)
 
     async def _apply(self, raw: Any, ctx: TxSettings) -> None:
         settings = [*self.app_settings, *ctx.settings]
@@ -228,8 +247,19 @@ class PostgresBackend(PooledBackend):
         good one."""
         if isinstance(compiled, CompiledExplain):
             return await self._explain(compiled, values, ctx, tx)
+        if tx.replica_ok and tx.readonly and self.replicas:
+            replica = self.replicas.pick()
+            if replica is not None:
+                try:
+                    return await self._run(compiled, values, ctx, tx, replica)
+                except _ReplicaLost as lost:  # a read-only transaction: run it again
+                    self.replicas.lost(replica, lost.err)
+        return await self._run(compiled, values, ctx, tx)
+
+    async def _run(self, compiled: CompiledRead | CompiledWrite, values: Sequence[object],
+                   ctx: TxSettings, tx: Tx, replica: Replica | None = None) -> ReadResult:
         try:
-            async with self._transaction(ctx, readonly=tx.readonly) as raw:
+            async with self._transaction(ctx, tx.readonly, replica) as raw:
                 row = await raw.fetchrow(compiled.main.sql, *compiled.main.bind(values))
                 result = ReadResult.of(row)
                 if isinstance(compiled, CompiledRead) and compiled.count is not None:
@@ -278,6 +308,14 @@ class PostgresBackend(PooledBackend):
         if exact is None:  # count=planned
             return estimate
         return max(exact if limit is None else limit + 1, estimate)
+
+
+class _ReplicaLost(Exception):
+    """The replica's connection failed: its read runs again on the primary."""
+
+    def __init__(self, err: BaseException) -> None:
+        super().__init__(str(err))
+        self.err = err
 
 
 # without arguments asyncpg sends these in the simple protocol: one message, no Parse
