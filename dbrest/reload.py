@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("dbrest")
 
 # what the backend and the listening sockets are made from: fixed until a restart
-RESTART_ONLY = ("db_uri", "db_uri_replicas", "db_pool", "db_pool_acquisition_timeout", "db_pre_request",
-                "app_settings", "server_host", "server_port", "admin_server_port",
+RESTART_ONLY = ("db_uri", "db_uri_replicas", "db_pool", "db_pool_acquisition_timeout",
+                "db_pre_request", "app_settings", "server_host", "server_port", "admin_server_port",
                 "db_channel", "db_channel_enabled")
 
 
