@@ -108,7 +108,7 @@ class Pipeline:
         timer.lap("jwt")
         shape = self.shapes.match(req)
         hit = shape.hit if shape is not None else None
-        compiled: CompiledRead | CompiledWrite
+        compiled: CompiledRead | CompiledWrite | CompiledExplain
         if hit is not None:
             planned, compiled, values = hit.planned, hit.compiled, hit.values
             timer.lap("parse")

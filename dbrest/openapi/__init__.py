@@ -50,7 +50,7 @@ class Options:
         try:
             pkg = version("dbrest")
         except PackageNotFoundError:
-            pkg = cls.version
+            pkg = "0.1.0"
         return cls(config.openapi_mode, config.openapi_server_proxy_uri,
                    config.openapi_security_active, config.server_host, config.server_port, pkg)
 

@@ -48,7 +48,7 @@ def _parameter(param: Json) -> Json:
     schema = {k: param[k] for k in _PARAM_SCHEMA_KEYS if k in param}
     if param.get("collectionFormat") == "multi":  # repeated `?arg=1&arg=2`
         schema["type"] = "array"
-    out = {k: param[k] for k in ("name", "in", "description", "required") if k in param}
+    out: Json = {k: param[k] for k in ("name", "in", "description", "required") if k in param}
     if out.get("in") == "query" and param.get("collectionFormat") == "multi":
         out.update({"style": "form", "explode": True})
     return {**out, "schema": schema}
@@ -59,7 +59,7 @@ def _body(schema: Json, required: bool) -> Json:
 
 
 def _operation(op: Json, bodies: set[str]) -> Json:
-    out = {k: op[k] for k in ("tags", "summary", "description") if k in op}
+    out: Json = {k: op[k] for k in ("tags", "summary", "description") if k in op}
     params = []
     for param in op.get("parameters", []):
         target = param.get("$ref", "")

@@ -51,7 +51,7 @@ def plan_aggregate(ctx: Context, table: Table, alias: str, item: ast.SelectField
         if item.cast:
             target = resolve_cast(item.cast)
             expr = CastExpr(expr, target.native_type, target)
-    out: Expr = AggExpr(func, expr, result_type(func, expr))  # type: ignore[arg-type]
+    out: Expr = AggExpr(func, expr, result_type(func, expr))
     if item.aggregate_cast:
         target = resolve_cast(item.aggregate_cast)
         out = CastExpr(out, target.native_type, target)

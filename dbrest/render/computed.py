@@ -12,12 +12,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql import quoted_name
+from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.sql.functions import Function
 
 
 def row_call(schema: str, function: str, row_alias: str) -> Function[Any]:
     """`"schema"."function"("row_alias")`: the function of the aliased table's row."""
-    row = sa.literal_column('"' + row_alias.replace('"', '""') + '"')
+    row: ColumnClause[Any] = sa.literal_column('"' + row_alias.replace('"', '""') + '"')
     return Function(quoted_name(function, True), row,
                     packagenames=(quoted_name(schema, True),))
 

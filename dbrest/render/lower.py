@@ -141,7 +141,8 @@ class Lowerer:
             case AggExpr(func=func, expr=None):
                 return sa.func.count()  # count(*)
             case AggExpr(func=func, expr=inner) if inner is not None:
-                return getattr(sa.func, func)(self.expr(inner))  # func: a fixed name
+                call: ColumnElement[Any] = getattr(sa.func, func)(self.expr(inner))
+                return call  # func: a fixed name (avg, max, min, sum)
         raise AssertionError(e)
 
     def value(self, param: Param, lhs: Expr) -> ColumnElement[Any]:

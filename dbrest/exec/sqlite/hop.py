@@ -66,4 +66,5 @@ def read_on_loop(conn: aiosqlite.Connection, sql: str, params: Sequence[object],
 async def on_thread(conn: aiosqlite.Connection,
                     fn: Callable[[sqlite3.Connection], T]) -> T:
     """`fn(sqlite3 connection)` on the connection's own thread, in one hop."""
-    return await conn._execute(fn, conn._conn)  # noqa: SLF001 - aiosqlite's one-hop call
+    result: T = await conn._execute(fn, conn._conn)  # type: ignore[no-untyped-call]  # noqa: SLF001 - aiosqlite's one-hop call
+    return result
