@@ -246,6 +246,8 @@ def related_order(ctx: Context, term: ast.OrderTerm, node: Node) -> Expr:
     target = ctx.cache.table(child.read.schema, child.read.table)
     assert target is not None
     expr = resolve_field(term.field, target, child.read.alias, ctx.values)
+    if isinstance(expr, ColumnExpr) and expr.domain is not None:
+        expr = replace(expr, domain=None)  # ordered by the stored value, not its JSON
     one = replace(child.read, select=(SelectOut(expr, "v"),), order=(), limit=None, offset=None)
     return Scalar(one, expr.type)
 
