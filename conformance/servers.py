@@ -52,6 +52,9 @@ CAPABILITIES: dict[str, str] = {
     "record_results": "functions returning records that are no table (RETURNS TABLE(...))",
     "sql_functions": "functions declared in the server's configuration as named, "
                      "parameterized SQL (dbrest's sqlite_functions)",
+    "domain_representations": "a domain's casts to/from json and text (its functions) "
+                              "present, filter and write its values (PostgREST domain "
+                              "representations; else: no such domains)",
     "full_text_any_column": "full-text search (fts, plfts, phfts, wfts) works on any text "
                             "column (else: only on columns a full-text index table backs; "
                             "others answer PGRST127)",

@@ -17,6 +17,18 @@ Kind = Literal["integer", "number", "boolean", "text", "json", "date", "timestam
 
 
 @dataclass(frozen=True, slots=True)
+class DomainCasts:
+    """A domain's representations (PostgREST references/api/domain_representations.rst):
+    the functions of its casts, each (schema, function name). PostgreSQL ignores casts
+    on domains, so dbrest calls them itself: `to_json` where the column is read,
+    `from_text` on filter values, `from_json` on the values of a write's body."""
+
+    to_json: tuple[str, str] | None = None  # domain → json
+    from_text: tuple[str, str] | None = None  # text → domain
+    from_json: tuple[str, str] | None = None  # json → domain
+
+
+@dataclass(frozen=True, slots=True)
 class Column:
     name: str
     native_type: str  # as the database spells it (PostgreSQL `format_type`)
@@ -29,6 +41,8 @@ class Column:
     # a full-text index table over this column (SQLite: an FTS5 table with
     # `content='<table>'`): (index table, this table's column its rowid is)
     fts_index: tuple[str, str] | None = None
+    # a domain with casts from/to json or text (PostgreSQL): how it is read and written
+    domain: DomainCasts | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,8 @@ def resolve_field(fld: ast.Field, table: Table, alias: str, values: Values) -> E
     column = table.column(fld.name)
     expr: Expr
     if column is not None:
-        expr = ColumnExpr(alias, column.name, TypeRef(column.kind, column.native_type))
+        expr = ColumnExpr(alias, column.name, TypeRef(column.kind, column.native_type),
+                          column.domain)
     elif (computed := table.computed.get(fld.name)) is not None:
         column = Column(computed.name, computed.native_type, computed.kind)
         expr = ComputedExpr(alias, computed.schema, computed.name, TypeRef(

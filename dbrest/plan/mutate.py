@@ -89,7 +89,8 @@ def add_body(ctx: Context, mutation: Mutation, api: ast.ApiRequest, table: Table
             raise ColumnNotFound(
                 f"Could not find the '{key}' column of '{table.name}' in the schema cache")
         default = column.default_sql if api.preferences.missing == "default" else None
-        columns.append(WriteColumn(key, TypeRef(column.kind, column.native_type), default))
+        columns.append(WriteColumn(key, TypeRef(column.kind, column.native_type), default,
+                                   column.domain.from_json if column.domain else None))
     kinds = tuple((c.name, c.type.kind) for c in columns)
     body = ctx.values.add(BodyRows(payload.rows, kinds), "json_rows")
     return replace(mutation, columns=tuple(columns), body=body)

@@ -122,7 +122,8 @@ def plan_field(ctx: Context, table: Table, alias: str, item: ast.SelectField) ->
     if item.aggregate is not None or is_legacy_count(item, table):
         return [plan_aggregate(ctx, table, alias, item, legacy=item.aggregate is None)]
     if item.field.name == "*" and not item.field.json_path:
-        return [SelectOut(ColumnExpr(alias, c.name, TypeRef(c.kind, c.native_type)), c.name)
+        return [SelectOut(ColumnExpr(alias, c.name, TypeRef(c.kind, c.native_type), c.domain),
+                          c.name)
                 for c in table.columns]
     expr = resolve_field(item.field, table, alias, ctx.values)
     if item.cast:
@@ -245,6 +246,8 @@ def related_order(ctx: Context, term: ast.OrderTerm, node: Node) -> Expr:
     target = ctx.cache.table(child.read.schema, child.read.table)
     assert target is not None
     expr = resolve_field(term.field, target, child.read.alias, ctx.values)
+    if isinstance(expr, ColumnExpr) and expr.domain is not None:
+        expr = replace(expr, domain=None)  # ordered by the stored value, not its JSON
     one = replace(child.read, select=(SelectOut(expr, "v"),), order=(), limit=None, offset=None)
     return Scalar(one, expr.type)
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
-from dbrest.schema import Kind, RoutineParam
+from dbrest.schema import DomainCasts, Kind, RoutineParam
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,7 @@ class ColumnExpr:
     table_alias: str
     column: str
     type: TypeRef
+    domain: DomainCasts | None = None  # its domain's representations (schema.DomainCasts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +233,9 @@ class WriteColumn:
     # `Prefer: missing=default`: a row without this key takes this expression (the
     # column default, as the catalog prints it); None: it takes NULL
     default_sql: str | None = None
+    # a domain's json → domain cast function (schema, name): the body's JSON value goes
+    # through it (PostgREST domain representations)
+    from_json: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,9 @@ from dbrest.plan.types import (
 )
 from dbrest.render.computed import function_source, row_call
 from dbrest.render.dialect import Dialect
+from dbrest.render.domains import DomainCall, DomainQuantified
 from dbrest.render.elements import (
+    COMPARISONS,
     Coerce,
     FullTextMatch,
     IsTest,
@@ -145,8 +147,25 @@ class Lowerer:
                 return call  # func: a fixed name (avg, max, min, sum)
         raise AssertionError(e)
 
+    def output(self, e: Expr) -> ColumnElement[Any]:
+        """A selected expression: a domain column through its domain → json function."""
+        if isinstance(e, ColumnExpr) and e.domain is not None and e.domain.to_json:
+            return DomainCall(e.domain.to_json, self.expr(e), None)
+        return self.expr(e)
+
     def value(self, param: Param, lhs: Expr) -> ColumnElement[Any]:
+        if isinstance(lhs, ColumnExpr) and lhs.domain is not None and lhs.domain.from_text:
+            return DomainCall(lhs.domain.from_text, bind(param), "TEXT")
         return Coerce(bind(param), lhs.type.native_type, lhs.type.kind)
+
+    def quantified(self, lhs: Expr, op: str, rhs: Param, quant: str) -> ColumnElement[Any]:
+        if (isinstance(lhs, ColumnExpr) and lhs.domain is not None and lhs.domain.from_text
+                and op in COMPARISONS):
+            return DomainQuantified(self.expr(lhs), op,
+                                    DomainCall(lhs.domain.from_text, bind(rhs), None, True),
+                                    quant)
+        return Quantified(self.expr(lhs), op, bind(rhs), quant, lhs.type.native_type,
+                          lhs.type.kind)
 
     # -- conditions ---------------------------------------------------------------------------
     def cond(self, c: Cond) -> ColumnElement[Any]:
@@ -154,11 +173,9 @@ class Lowerer:
             case Compare(lhs=lhs, op=op, rhs=rhs, quantifier=None):
                 return self.compare(lhs, op, rhs)
             case Compare(lhs=lhs, op=op, rhs=rhs, quantifier=str() as quant):
-                return Quantified(self.expr(lhs), op, bind(rhs), quant, lhs.type.native_type,
-                                  lhs.type.kind)
+                return self.quantified(lhs, op, rhs, quant)
             case InList(lhs=lhs, rhs=rhs):
-                return Quantified(self.expr(lhs), "eq", bind(rhs), "any", lhs.type.native_type,
-                                  lhs.type.kind)
+                return self.quantified(lhs, "eq", rhs, "any")
             case IsCheck(lhs=lhs, value=value):
                 return IsTest(self.expr(lhs), value)
             case RangeOp(lhs=lhs, op=op, rhs=rhs):
@@ -251,7 +268,7 @@ class Lowerer:
             joined = self.tables.add(join.schema, join.table, join.alias)
             own.append(joined)
             source = source.join(joined, sa.and_(*(self.cond(c) for c in join.on)))
-        columns: list[Any] = [self.expr(s.expr).label(q(s.key)) for s in read.select]
+        columns: list[Any] = [self.output(s.expr).label(q(s.key)) for s in read.select]
         stmt = sa.select(*(columns or [sa.literal_column("1")])).select_from(source)
         if nested:
             stmt = stmt.correlate_except(*own)

@@ -19,7 +19,7 @@ from dbrest.exec.base import Backend, RequestContext
 from dbrest.exec.postgres import PostgresBackend
 from dbrest.exec.sqlite import SqliteBackend
 from dbrest.render.compile import Renderer
-from dbrest.schema import SchemaCache
+from dbrest.schema import DomainCasts, SchemaCache
 from tests.plan.helpers import plan
 
 T = TypeVar("T")
@@ -67,9 +67,25 @@ def test_tables(caches: dict[str, SchemaCache], backend: str) -> None:
 SQLITE_ONLY = frozenset({"private_clients", "private_projects", "articles_fts"})
 
 
+# PostgreSQL's domain representations (fixtures/postgres.sql): SQLite has no domains.
+POSTGRES_ONLY = frozenset({"swatches"})
+
+
 def test_same_tables_on_both(caches: dict[str, SchemaCache]) -> None:
-    assert set(caches["postgres"].tables) == {
+    assert {key for key in caches["postgres"].tables if key[1] not in POSTGRES_ONLY} == {
         key for key in caches["sqlite"].tables if key[1] not in SQLITE_ONLY}
+
+
+def test_domain_representations_are_introspected(caches: dict[str, SchemaCache]) -> None:
+    """The functions of a domain's casts to json and from json and text (pg_cast)."""
+    table = caches["postgres"].table("public", "swatches")
+    assert table is not None
+    rgb, name = table.column("rgb"), table.column("name")
+    assert rgb is not None and name is not None
+    assert rgb.domain == DomainCasts(to_json=("public", "color_json"),
+                                     from_text=("public", "color_from_text"),
+                                     from_json=("public", "color_from_json"))
+    assert name.domain is None
 
 
 def test_same_columns_and_kinds(caches: dict[str, SchemaCache]) -> None:
