@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from quart import Quart
 
@@ -36,6 +36,7 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+T = TypeVar("T")
 
 
 def backend_settings(config: Config) -> BackendSettings:
@@ -121,12 +122,40 @@ def to_request(scope: Scope, body: bytes) -> HttpRequest:
 async def send_response(send: Send, response: HttpResponse, head: bool = False) -> None:
     """Send `response`; for HEAD, the head GET would have (its Content-Length included)
     and no body. 204 and 304 carry no Content-Length (RFC 9110 §8.6; PostgREST sends
-    none); every other answer has one, so the server never falls back to chunking."""
+    none); every other answer has one, so the server never falls back to chunking —
+    except a streamed body (`response.stream`, dbrest/plan/stream.py), sent chunked."""
+    if response.stream is not None:
+        await send_stream(send, response, head)
+        return
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
     if response.status not in (204, 304):
         headers.append((b"content-length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else response.body})
+
+
+async def send_stream(send: Send, response: HttpResponse, head: bool = False) -> None:
+    """A streamed body, chunk by chunk (the server sends it chunked, each `send` waiting
+    for the socket to drain, so memory stays at a chunk). The stream is closed however
+    this ends, which ends its transaction. An error after the head cannot change the
+    status any more: it is logged and the body left unfinished (no terminating chunk),
+    so the client sees a truncated transfer rather than a complete-looking body."""
+    chunks: Any = response.stream  # dbrest.serialize_stream.StreamBody
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    try:
+        await send({"type": "http.response.start", "status": response.status,
+                    "headers": headers})
+        if not head:
+            try:
+                async for chunk in chunks:
+                    await send({"type": "http.response.body", "body": chunk,
+                                "more_body": True})
+            except Exception as err:  # noqa: BLE001 - too late for an error response
+                log.warning("streamed response aborted: %s", err)
+                return
+        await send({"type": "http.response.body", "body": b""})
+    finally:
+        await chunks.aclose()
 
 
 def api_entry(quart_app: ASGIApp, state: AppState) -> ASGIApp:
@@ -155,7 +184,11 @@ def api_entry(quart_app: ASGIApp, state: AppState) -> ASGIApp:
             return
         request = HttpRequest(head.method, head.path, head.query, head.headers, body)
         response = await answer(pipeline, request, receive)
-        if response is not None:
+        if response is not None and response.stream is not None:
+            # a streamed body is read from the database while it is sent: stop both
+            # when the client leaves
+            await watched(receive, send_response(send, response, request.method == "HEAD"))
+        elif response is not None:
             await send_response(send, response, request.method == "HEAD")
     return entry
 
@@ -164,6 +197,12 @@ async def answer(pipeline: Pipeline, request: HttpRequest,
                  receive: Receive) -> HttpResponse | None:
     """The pipeline's answer, or None when the client disconnected first: its query is
     then cancelled (the backend rolls back) rather than left running for nobody."""
+    return await watched(receive, pipeline.handle(request))
+
+
+async def watched(receive: Receive, work: Awaitable[T]) -> T | None:
+    """`work`'s result, or None when the client disconnected first (`work` is then
+    cancelled)."""
     task = asyncio.current_task()
     assert task is not None
     gone = False
@@ -177,7 +216,7 @@ async def answer(pipeline: Pipeline, request: HttpRequest,
 
     watcher = asyncio.create_task(watch())
     try:
-        return await pipeline.handle(request)
+        return await work
     except asyncio.CancelledError:
         if not gone:
             raise

@@ -28,12 +28,14 @@ from dbrest.plan.access import accessed
 from dbrest.plan.call import CallPlan
 from dbrest.plan.context import PlanOptions
 from dbrest.plan.request import Planned, plan_request
+from dbrest.plan.stream import STREAM_ABOVE, capped, streamable
 from dbrest.plan.types import MutationPlan, QueryPlan
 from dbrest.render.call import render_call
 from dbrest.render.compile import CompiledRead, CompiledWrite, Renderer
 from dbrest.render.explain import CompiledExplain, render_explain
 from dbrest.schema import SchemaCache
 from dbrest.serialize import error_response, internal_error_response, root_document, serialize
+from dbrest.serialize_stream import stream_response
 from dbrest.shape import ShapeCache
 
 log = logging.getLogger("dbrest")
@@ -96,7 +98,8 @@ class Pipeline:
         if self.config.server_timing_enabled:
             extra += (("server-timing", timer.header()),)
         if extra:
-            response = HttpResponse(response.status, response.headers + extra, response.body)
+            response = HttpResponse(response.status, response.headers + extra, response.body,
+                                    response.stream)
         return response
 
     async def _handle(self, req: HttpRequest, timer: Timer) -> HttpResponse:
@@ -131,10 +134,37 @@ class Pipeline:
                 self.shapes.record(shape, req, planned, compiled)
         timer.lap("plan")
         checks = planned.request.checks
-        result = await self.backend.run(compiled, values, ctx, Tx(
-            planned.readonly, planned.rollback, checks.singular, checks.max_affected))
+        tx = Tx(planned.readonly, planned.rollback, checks.singular, checks.max_affected)
+        if isinstance(plan, QueryPlan) and streamable(planned, values, req.method):
+            # a page that may be large: capped first, streamed only if it is
+            capped_plan, capped_values = capped(plan, values)
+            result = await self.backend.run(self.renderer.render(capped_plan), capped_values,
+                                            ctx, tx)
+            if result.page_total > STREAM_ABOVE:
+                return await self.stream(planned, plan, values, ctx, req.query, timer)
+        else:
+            result = await self.backend.run(compiled, values, ctx, tx)
         timer.lap("transaction")
         response = serialize(planned, result, req.query)
+        timer.lap("response")
+        return response
+
+    async def stream(self, planned: Planned, plan: QueryPlan, values: tuple[object, ...],
+                     ctx: TxSettings, query: tuple[tuple[str, str], ...],
+                     timer: Timer) -> HttpResponse:
+        """A large read as a chunked body (dbrest/plan/stream.py): answered once its
+        first chunk of rows is in, so an error before any row is still an error response."""
+        assert planned.request is not None
+        rows = self.backend.stream(self.renderer.render_stream(plan), values, ctx)
+        try:
+            head = await anext(rows)
+            first = await anext(rows, [])
+            timer.lap("transaction")
+            assert isinstance(first, list)
+            response = stream_response(planned.request, head, first, rows, query)
+        except BaseException:
+            await rows.aclose()
+            raise
         timer.lap("response")
         return response
 
