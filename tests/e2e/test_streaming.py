@@ -99,8 +99,9 @@ def test_a_million_rows_stream_in_bounded_memory(server: RunningServer) -> None:
     assert len(body) > ROWS * PAD  # the body is far larger than the bound's share
     rows = orjson.loads(body)
     assert len(rows) == ROWS
-    assert rows[0] == {"id": 1, "pad": "1".rjust(PAD, "0")}
-    assert {row["id"] for row in rows[-3:]} <= set(range(1, ROWS + 1))
+    # no order asked: PostgreSQL's synchronized scans may start anywhere in the table
+    assert sorted(row["id"] for row in rows) == list(range(1, ROWS + 1))
+    assert all(row["pad"] == str(row["id"]).rjust(PAD, "0") for row in rows[:1000])
     assert grown < BOUND, f"peak RSS grew by {grown / 2**20:.0f} MiB"
 
 
@@ -142,8 +143,8 @@ def test_small_pages_keep_content_length(server: RunningServer) -> None:
 @pytest.mark.parametrize(("path", "rows", "streams"), [
     ("/big?id=lt.0", 0, False), ("/big?id=lte.3", 3, False),
     ("/big?id=lte.10000", 10000, False), ("/big?id=lte.10001", 10001, True),
-    ("/big?id=lte.10001&limit=10001", 10001, False),  # within the threshold: never
-    ("/big?id=lte.10002&limit=10001", 10001, False),
+    ("/big?id=lte.10001&limit=10000", 10000, False),  # within the threshold: never
+    ("/big?id=lte.10002&limit=10001", 10001, True),
     ("/big?id=lte.10002&limit=50000", 10002, True),
 ])
 def test_only_pages_above_the_threshold_stream(server: RunningServer, path: str, rows: int,
