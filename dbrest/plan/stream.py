@@ -34,10 +34,8 @@ def streamable(planned: Planned, values: Sequence[object], method: str,
     limit = plan.read.limit
     if limit is None:
         return True
-    try:
-        return int(values[limit.index]) > above  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return False
+    value = values[limit.index]  # an int (plan/nodes.py `add_range`)
+    return isinstance(value, int) and value > above
 
 
 def capped(plan: QueryPlan, values: tuple[object, ...],

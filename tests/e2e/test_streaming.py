@@ -9,14 +9,20 @@ times the body's size. Small pages keep the one-piece path (Content-Length).
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 
+from dbrest.app import send_response
+from dbrest.errors import DatabaseError
+from dbrest.http import HttpResponse
+from dbrest.serialize_stream import StreamBody, json_chunks
 from tests.infra.apps import BACKENDS, anon_role
 from tests.infra.pgserver import _run_sync, create_database
 from tests.infra.server import RunningServer, dbrest_server
@@ -187,3 +193,41 @@ def test_a_client_leaving_mid_stream_frees_its_connection(server: RunningServer)
     response, body = get(server, "/big?limit=2&order=id")
     assert response.status == 200 and len(orjson.loads(body)) == 2
     assert server.proc.poll() is None
+
+
+class _Rows:
+    """A database stream that fails after its first chunk, recording that it was closed."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    async def gen(self) -> AsyncGenerator[object, None]:
+        try:
+            yield ["1"]
+            raise DatabaseError("57014", 500, "canceling statement due to statement timeout")
+        finally:
+            self.closed = True
+
+
+def test_an_error_mid_stream_leaves_the_body_unfinished() -> None:
+    """After the head the status cannot change: the body ends without its final
+    (`more_body` False) message, so the server never marks it complete."""
+    rows = _Rows()
+    gen = rows.gen()
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def main() -> None:
+        first = await anext(gen)
+        assert isinstance(first, list)
+        body = json_chunks(first, gen)
+        await send_response(send, HttpResponse(200, (("content-type", "x"),),
+                                               stream=StreamBody(body, gen)))
+    asyncio.run(main())
+    assert sent[0]["type"] == "http.response.start"
+    assert all(b"content-length" != k for k, _ in sent[0]["headers"])
+    assert [m["body"] for m in sent[1:]] == [b"[1"]
+    assert all(m.get("more_body") for m in sent[1:])
+    assert rows.closed
