@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from quart import Quart
 
@@ -36,7 +36,6 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-T = TypeVar("T")
 
 
 def backend_settings(config: Config) -> BackendSettings:
@@ -134,7 +133,27 @@ async def send_response(send: Send, response: HttpResponse, head: bool = False) 
     await send({"type": "http.response.body", "body": b"" if head else response.body})
 
 
-async def send_stream(send: Send, response: HttpResponse, head: bool = False) -> None:
+async def send_watched_stream(send: Send, receive: Receive, response: HttpResponse,
+                              head: bool) -> None:
+    """A streamed body is read from the database while it is sent: when the client
+    leaves, stop at the next chunk (not by cancelling a fetch mid-flight, so the
+    transaction ends cleanly)."""
+    left = asyncio.Event()
+
+    async def watch() -> None:
+        # the body is read: per ASGI, the next message can only be `http.disconnect`
+        if (await receive())["type"] == "http.disconnect":
+            left.set()
+
+    watcher = asyncio.create_task(watch())
+    try:
+        await send_stream(send, response, head, left.is_set)
+    finally:
+        watcher.cancel()
+
+
+async def send_stream(send: Send, response: HttpResponse, head: bool = False,
+                      gone: Callable[[], bool] = lambda: False) -> None:
     """A streamed body, chunk by chunk (the server sends it chunked, each `send` waiting
     for the socket to drain, so memory stays at a chunk). The stream is closed however
     this ends, which ends its transaction. An error after the head cannot change the
@@ -148,6 +167,8 @@ async def send_stream(send: Send, response: HttpResponse, head: bool = False) ->
         if not head:
             try:
                 async for chunk in chunks:
+                    if gone():
+                        return
                     await send({"type": "http.response.body", "body": chunk,
                                 "more_body": True})
             except Exception as err:  # noqa: BLE001 - too late for an error response
@@ -185,9 +206,7 @@ def api_entry(quart_app: ASGIApp, state: AppState) -> ASGIApp:
         request = HttpRequest(head.method, head.path, head.query, head.headers, body)
         response = await answer(pipeline, request, receive)
         if response is not None and response.stream is not None:
-            # a streamed body is read from the database while it is sent: stop both
-            # when the client leaves
-            await watched(receive, send_response(send, response, request.method == "HEAD"))
+            await send_watched_stream(send, receive, response, request.method == "HEAD")
         elif response is not None:
             await send_response(send, response, request.method == "HEAD")
     return entry
@@ -197,12 +216,6 @@ async def answer(pipeline: Pipeline, request: HttpRequest,
                  receive: Receive) -> HttpResponse | None:
     """The pipeline's answer, or None when the client disconnected first: its query is
     then cancelled (the backend rolls back) rather than left running for nobody."""
-    return await watched(receive, pipeline.handle(request))
-
-
-async def watched(receive: Receive, work: Awaitable[T]) -> T | None:
-    """`work`'s result, or None when the client disconnected first (`work` is then
-    cancelled)."""
     task = asyncio.current_task()
     assert task is not None
     gone = False
@@ -216,7 +229,7 @@ async def watched(receive: Receive, work: Awaitable[T]) -> T | None:
 
     watcher = asyncio.create_task(watch())
     try:
-        return await work
+        return await pipeline.handle(request)
     except asyncio.CancelledError:
         if not gone:
             raise

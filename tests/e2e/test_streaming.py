@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import os
 import sqlite3
 from collections.abc import AsyncGenerator, Iterator
 from pathlib import Path
@@ -193,6 +194,11 @@ def test_a_client_leaving_mid_stream_frees_its_connection(server: RunningServer)
     response, body = get(server, "/big?limit=2&order=id")
     assert response.status == 200 and len(orjson.loads(body)) == 2
     assert server.proc.poll() is None
+    # each transaction ended by dbrest, not left to asyncpg's pool (which logs it)
+    assert server.proc.stderr is not None
+    os.set_blocking(server.proc.stderr.fileno(), False)
+    logged = server.proc.stderr.read() or ""
+    assert "active transaction" not in logged and "Traceback" not in logged, logged
 
 
 class _Rows:
