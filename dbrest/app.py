@@ -122,12 +122,62 @@ def to_request(scope: Scope, body: bytes) -> HttpRequest:
 async def send_response(send: Send, response: HttpResponse, head: bool = False) -> None:
     """Send `response`; for HEAD, the head GET would have (its Content-Length included)
     and no body. 204 and 304 carry no Content-Length (RFC 9110 §8.6; PostgREST sends
-    none); every other answer has one, so the server never falls back to chunking."""
+    none); every other answer has one, so the server never falls back to chunking —
+    except a streamed body (`response.stream`, dbrest/plan/stream.py), sent chunked."""
+    if response.stream is not None:
+        await send_stream(send, response, head)
+        return
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
     if response.status not in (204, 304):
         headers.append((b"content-length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else response.body})
+
+
+async def send_watched_stream(send: Send, receive: Receive, response: HttpResponse,
+                              head: bool) -> None:
+    """A streamed body is read from the database while it is sent: when the client
+    leaves, stop at the next chunk (not by cancelling a fetch mid-flight, so the
+    transaction ends cleanly)."""
+    left = asyncio.Event()
+
+    async def watch() -> None:
+        # the body is read: per ASGI, the next message can only be `http.disconnect`
+        if (await receive())["type"] == "http.disconnect":
+            left.set()
+
+    watcher = asyncio.create_task(watch())
+    try:
+        await send_stream(send, response, head, left.is_set)
+    finally:
+        watcher.cancel()
+
+
+async def send_stream(send: Send, response: HttpResponse, head: bool = False,
+                      gone: Callable[[], bool] = lambda: False) -> None:
+    """A streamed body, chunk by chunk (the server sends it chunked, each `send` waiting
+    for the socket to drain, so memory stays at a chunk). The stream is closed however
+    this ends, which ends its transaction. An error after the head cannot change the
+    status any more: it is logged and the body left unfinished (no terminating chunk),
+    so the client sees a truncated transfer rather than a complete-looking body."""
+    chunks: Any = response.stream  # dbrest.serialize_stream.StreamBody
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    try:
+        await send({"type": "http.response.start", "status": response.status,
+                    "headers": headers})
+        if not head:
+            try:
+                async for chunk in chunks:
+                    if gone():
+                        return
+                    await send({"type": "http.response.body", "body": chunk,
+                                "more_body": True})
+            except Exception as err:  # noqa: BLE001 - too late for an error response
+                log.warning("streamed response aborted: %s", err)
+                return
+        await send({"type": "http.response.body", "body": b""})
+    finally:
+        await chunks.aclose()
 
 
 def api_entry(quart_app: ASGIApp, state: AppState) -> ASGIApp:
@@ -156,7 +206,9 @@ def api_entry(quart_app: ASGIApp, state: AppState) -> ASGIApp:
             return
         request = HttpRequest(head.method, head.path, head.query, head.headers, body)
         response = await answer(pipeline, request, receive)
-        if response is not None:
+        if response is not None and response.stream is not None:
+            await send_watched_stream(send, receive, response, request.method == "HEAD")
+        elif response is not None:
             await send_response(send, response, request.method == "HEAD")
     return entry
 

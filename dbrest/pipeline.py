@@ -28,6 +28,7 @@ from dbrest.plan.access import accessed
 from dbrest.plan.call import CallPlan
 from dbrest.plan.context import PlanOptions
 from dbrest.plan.request import Planned, plan_request
+from dbrest.plan.stream import STREAM_ABOVE, capped, streamable
 from dbrest.plan.types import MutationPlan, QueryPlan
 from dbrest.render.call import render_call
 from dbrest.render.compile import CompiledRead, CompiledWrite, Renderer
@@ -35,6 +36,7 @@ from dbrest.render.explain import CompiledExplain, render_explain
 from dbrest.routing import ReplicaRouting
 from dbrest.schema import SchemaCache
 from dbrest.serialize import error_response, internal_error_response, root_document, serialize
+from dbrest.serialize_stream import stream_response
 from dbrest.shape import ShapeCache
 
 log = logging.getLogger("dbrest")
@@ -100,7 +102,8 @@ class Pipeline:
         if self.config.server_timing_enabled:
             extra += (("server-timing", timer.header()),)
         if extra:
-            response = HttpResponse(response.status, response.headers + extra, response.body)
+            response = HttpResponse(response.status, response.headers + extra, response.body,
+                                    response.stream)
         return response
 
     async def _handle(self, req: HttpRequest, timer: Timer) -> HttpResponse:
@@ -136,13 +139,40 @@ class Pipeline:
         timer.lap("plan")
         checks = planned.request.checks
         routing = self.routing
-        result = await self.backend.run(compiled, values, ctx, Tx(
-            planned.readonly, planned.rollback, checks.singular, checks.max_affected,
-            routing is not None and routing.replica_ok(req, planned)))
+        tx = Tx(planned.readonly, planned.rollback, checks.singular, checks.max_affected,
+                routing is not None and routing.replica_ok(req, planned))
+        if isinstance(plan, QueryPlan) and streamable(planned, values, req.method):
+            # a page that may be large: capped first, streamed only if it is
+            capped_plan, capped_values = capped(plan, values)
+            result = await self.backend.run(self.renderer.render(capped_plan), capped_values,
+                                            ctx, tx)
+            if result.page_total > STREAM_ABOVE:
+                return await self.stream(planned, plan, values, ctx, req.query, timer)
+        else:
+            result = await self.backend.run(compiled, values, ctx, tx)
         if routing is not None:
             routing.wrote(req, planned)
         timer.lap("transaction")
         response = serialize(planned, result, req.query)
+        timer.lap("response")
+        return response
+
+    async def stream(self, planned: Planned, plan: QueryPlan, values: tuple[object, ...],
+                     ctx: TxSettings, query: tuple[tuple[str, str], ...],
+                     timer: Timer) -> HttpResponse:
+        """A large read as a chunked body (dbrest/plan/stream.py): answered once its
+        first chunk of rows is in, so an error before any row is still an error response."""
+        assert planned.request is not None
+        rows = self.backend.stream(self.renderer.render_stream(plan), values, ctx)
+        try:
+            head = await anext(rows)
+            first = await anext(rows, [])
+            timer.lap("transaction")
+            assert isinstance(first, list)
+            response = stream_response(planned.request, head, first, rows, query)
+        except BaseException:
+            await rows.aclose()
+            raise
         timer.lap("response")
         return response
 

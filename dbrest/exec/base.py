@@ -9,13 +9,13 @@ check, reading the standard result row, and the in-transaction checks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from dbrest.context import RequestContext, TxSettings
 from dbrest.errors import MaxAffectedViolation, SingularityError
-from dbrest.render.compile import CompiledRead, CompiledWrite
+from dbrest.render.compile import CompiledRead, CompiledStream, CompiledWrite
 from dbrest.render.dialect import Dialect
 from dbrest.render.explain import CompiledExplain
 from dbrest.schema import SchemaCache
@@ -137,6 +137,13 @@ class Backend(Protocol):
                   values: Sequence[object], ctx: TxSettings, tx: Tx = READ) -> ReadResult:
         """Run one request's statement(s) in one transaction; `tx` says how (see `Tx`).
         A `CompiledExplain`'s rows are returned as the body text (the plan)."""
+        ...
+
+    def stream(self, compiled: CompiledStream, values: Sequence[object],
+               ctx: TxSettings) -> AsyncGenerator[object, None]:
+        """A large read in one read-only transaction: first (response_headers,
+        response_status), then lists of each row's JSON text. The transaction ends with
+        the iterator (exhausted or closed)."""
         ...
 
     async def db_settings(self, keys: Sequence[str]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from dbrest.plan.types import MutationPlan, Param, QueryPlan, walk
 from dbrest.render.dialect import Dialect
-from dbrest.render.lower import lower_count, lower_query
+from dbrest.render.lower import lower_count, lower_query, lower_stream
 from dbrest.render.mutate import lower_existing, lower_write, staging
 
 
@@ -44,6 +44,15 @@ class CompiledRead:
     count: CompiledQuery | None  # for count=planned/estimated (EXPLAIN of the count)
     # count=estimated: the exact total is kept up to this (db_max_rows); None: unbounded
     estimate_above: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledStream:
+    """A streamed read: `rows` gives one row's JSON text per row; `settings` the
+    (response.headers, response.status) SQL set first."""
+
+    rows: CompiledQuery
+    settings: CompiledQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +96,14 @@ class Renderer:
 
     def render_write(self, plan: MutationPlan) -> CompiledWrite:
         return self._cached(plan, self._render_write)  # type: ignore[no-any-return]
+
+    def render_stream(self, plan: QueryPlan) -> CompiledStream:
+        return self._cached(("stream", plan), self._render_stream)  # type: ignore[no-any-return]
+
+    def _render_stream(self, key: tuple[str, QueryPlan],
+                       params: dict[int, Param]) -> CompiledStream:
+        rows, settings = lower_stream(key[1], self.dialect)
+        return CompiledStream(self.compile(rows, params), self.compile(settings, params))
 
     def _render_read(self, plan: QueryPlan, params: dict[int, Param]) -> CompiledRead:
         count = None

@@ -320,6 +320,19 @@ def aggregate(lowerer: Lowerer, read: ReadPlan, strip_nulls: bool,
     ).select_from(inner)
 
 
+def lower_stream(plan: QueryPlan, dialect: Dialect) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """A streamed read (dbrest/plan/stream.py): each row as the JSON text the aggregate
+    would put in the array, in the page's order; and the `response.headers` and
+    `response.status` SQL set before the rows (read first: headers precede the body)."""
+    inner = Lowerer(dialect, plan).read(plan.read).subquery(SOURCE)
+    keys = tuple((s.key, s.expr.type.kind) for s in plan.read.select)
+    rows = sa.select(JsonBody(inner, keys, plan.strip_nulls, "object", as_text=True)
+                     ).select_from(inner)
+    settings = sa.select(_setting("response.headers").label("response_headers"),
+                         _setting("response.status").label("response_status"))
+    return rows, settings
+
+
 def _setting(name: str) -> Any:
     return sa.func.current_setting(sa.literal(name), sa.true())
 

@@ -19,7 +19,7 @@ asyncpg pool it creates. Two things differ from asyncpg's defaults:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
@@ -43,7 +43,8 @@ from dbrest.exec.fair import FairPool
 from dbrest.exec.postgres.errors import map_pg_error
 from dbrest.exec.postgres.introspect import introspect_postgres
 from dbrest.exec.postgres.replicas import LOST, Replica, Replicas
-from dbrest.render.compile import CompiledRead, CompiledWrite
+from dbrest.exec.postgres.stream import stream_rows
+from dbrest.render.compile import CompiledRead, CompiledStream, CompiledWrite
 from dbrest.render.explain import CompiledExplain
 from dbrest.render.postgres import POSTGRES
 from dbrest.schema import SchemaCache
@@ -274,6 +275,11 @@ class PostgresBackend(PooledBackend):
         except Rollback as done:
             return done.result
         return result
+
+    def stream(self, compiled: CompiledStream, values: Sequence[object],
+               ctx: TxSettings) -> AsyncGenerator[object, None]:
+        """A large read, chunk by chunk (stream.py)."""
+        return stream_rows(self, compiled, values, ctx)
 
     async def _explain(self, compiled: CompiledExplain, values: Sequence[object],
                        ctx: TxSettings, tx: Tx) -> ReadResult:

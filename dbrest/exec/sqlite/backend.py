@@ -15,7 +15,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -42,7 +42,8 @@ from dbrest.exec.sqlite.errors import map_sqlite_error
 from dbrest.exec.sqlite.explain import plan_body
 from dbrest.exec.sqlite.hop import on_thread, read_on_loop
 from dbrest.exec.sqlite.introspect import introspect_sqlite
-from dbrest.render.compile import CompiledRead, CompiledWrite, WriteStep
+from dbrest.exec.sqlite.stream import stream_rows
+from dbrest.render.compile import CompiledRead, CompiledStream, CompiledWrite, WriteStep
 from dbrest.render.explain import CompiledExplain
 from dbrest.render.sqlite import SQLITE
 from dbrest.schema import SchemaCache
@@ -403,6 +404,11 @@ class SqliteBackend(PooledBackend):
             if deadline is not None and deadline.hit:
                 raise timeout_error() from err
             raise (cast_error(err, variables) or map_sqlite_error(err)) from err
+
+    def stream(self, compiled: CompiledStream, values: Sequence[object],
+               ctx: TxSettings) -> AsyncGenerator[object, None]:
+        """A large read, chunk by chunk (stream.py)."""
+        return stream_rows(self, compiled, values, ctx)
 
     async def _read(self, conn: aiosqlite.Connection, compiled: CompiledRead | CompiledWrite,
                     values: Sequence[object]) -> ReadResult:
