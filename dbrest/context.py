@@ -8,12 +8,12 @@ module: exec imports it, it imports nothing of exec.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 
 import orjson
 
+from dbrest import jsontext
 from dbrest.auth import AuthResult
 from dbrest.http import HttpRequest
 
@@ -53,10 +53,7 @@ def request_context(req: HttpRequest, auth: AuthResult) -> TxSettings:
 def _json(value: object) -> str:
     """orjson, or the standard library for what orjson refuses (integers past 64 bits,
     which a signed token may carry in any claim)."""
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return jsontext.dumps(value)
 
 
 def with_settings(ctx: TxSettings, extra: tuple[tuple[str, str], ...]) -> TxSettings:

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-import orjson
-
+from dbrest import jsontext
 from dbrest.errors import InvalidBody
 
 
@@ -48,8 +47,8 @@ def parse_payload(content_type: str | None, body: bytes,
 
 def _json_rows(body: bytes) -> tuple[list[dict[str, Any]], bool]:
     try:
-        data = orjson.loads(body) if body.strip() else None
-    except orjson.JSONDecodeError:
+        data = jsontext.loads(body) if body.strip() else None
+    except ValueError:
         data = None
     if isinstance(data, dict):
         return [data], False

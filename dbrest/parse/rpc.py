@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
-import orjson
-
+from dbrest import jsontext
 from dbrest.errors import InvalidBody
 
 RESERVED = frozenset({"select", "columns", "on_conflict"})
@@ -101,8 +100,8 @@ def parse_rpc_body(content_type: str | None, body: bytes, single_object: bool,
         return RpcCall("pairs", media, tuple((k, (v,)) for k, v in row.items()), raw=body)
     if media in ("application/json", "*/*", "") or media.endswith("+json"):
         try:
-            data = orjson.loads(body) if body.strip() else {}
-        except orjson.JSONDecodeError:
+            data = jsontext.loads(body) if body.strip() else {}
+        except ValueError:
             raise InvalidBody("Empty or invalid json") from None
         if columns is not None and isinstance(data, dict) and not single_object:
             data = {k: data.get(k) for k in columns}  # `columns=`: only these keys

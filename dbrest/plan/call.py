@@ -14,8 +14,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, replace
 
-import orjson
-
+from dbrest import jsontext
 from dbrest.errors import AmbiguousFunction, FunctionNotFound, MaxAffectedRpcViolation
 from dbrest.parse import ast
 from dbrest.parse.rpc import RpcCall
@@ -185,7 +184,7 @@ def call_arguments(routine: Routine, rpc: RpcCall, single_object: bool
     if not args:
         return (), None, None
     if rpc.kind == "json":
-        return args, None, orjson.dumps(rpc.json).decode()
+        return args, None, jsontext.dumps(rpc.json)
     by_name = {p.name: p for p in args}
     obj: dict[str, object] = {}
     for key, values in rpc.pairs:
@@ -195,7 +194,7 @@ def call_arguments(routine: Routine, rpc: RpcCall, single_object: bool
         # repeated keys: an array for variadic and array parameters, else the last value
         many = given.variadic or (given.is_array and len(values) > 1)
         obj[key] = list(values) if many else values[-1]
-    return args, None, orjson.dumps(obj).decode()
+    return args, None, jsontext.dumps(obj)
 
 
 def rpc_allow(cache: SchemaCache, api: ast.ApiRequest) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from dbrest import jsontext
 from dbrest.errors import DatabaseError, NotImplementedOnBackend
 from dbrest.plan.filters import parse_pg_array
 from dbrest.render.fts_query import phrase_query, plain_query, tsquery_query, websearch_query
@@ -31,7 +32,7 @@ def _text_list(value: Any, kind: str) -> Any:
 
 def _pg_json_rows(value: Any, kind: str) -> str:
     """Rows for `json_populate_recordset`: the database reads each value by column type."""
-    return orjson.dumps(value.rows).decode()
+    return jsontext.dumps(value.rows)
 
 
 POSTGRES_CONVERTERS = {
@@ -145,7 +146,7 @@ def _json_rows(value: Any, kind: str) -> str:
     kinds = dict(value.kinds)
     rows = [{k: _body_value(v, kinds.get(k, "text")) for k, v in row.items()}
             for row in value.rows]
-    return orjson.dumps(rows).decode()
+    return jsontext.dumps(rows)
 
 
 def _body_value(value: Any, kind: str) -> Any:
