@@ -348,10 +348,14 @@ class SqliteBackend(PooledBackend):
 
         seen: int | None = None
         lost = False
+        poll: asyncio.Future[int] | None = None
         try:
             while True:
+                poll = asyncio.ensure_future(asyncio.to_thread(version))
                 try:
-                    now = await asyncio.to_thread(version)
+                    # shielded: cancelling the watch must not close `conn` (below) while
+                    # a worker thread still reads it (a use-after-close in the driver)
+                    now = await asyncio.shield(poll)
                 except sqlite3.Error as err:
                     if not lost:
                         lost = True
@@ -368,6 +372,8 @@ class SqliteBackend(PooledBackend):
                     seen = now
                 await asyncio.sleep(every)
         finally:
+            if poll is not None and not poll.done():
+                await asyncio.wait([poll])  # the read in flight ends before the close
             if conn is not None:
                 conn.close()
 
