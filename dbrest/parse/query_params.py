@@ -76,9 +76,9 @@ def parse_query_params(pairs: tuple[tuple[str, str], ...]) -> QueryParams:
             elif last == "order":
                 order.append((_embed_path(key), run(p_order, value, "order")))
             elif last == "limit":
-                limits[_embed_path(key)] = _int_or_none(value)
+                limits[_embed_path(key)] = _range_int(value, "limit")
             else:
-                offsets[_embed_path(key)] = _int_or_none(value) or 0
+                offsets[_embed_path(key)] = _range_int(value, "offset") or 0
             continue
         path, fld = run(p_tree_path, key, "tree path")
         expr = run(lambda c: p_op_expr(c), value, "filter")
@@ -95,15 +95,26 @@ def parse_query_params(pairs: tuple[tuple[str, str], ...]) -> QueryParams:
 
 
 _INTEGER = re.compile(r"\s*-?[0-9]+\s*")
+_INTEGER_PREFIX = re.compile(r"\s*-?[0-9]*")
 
 
-def _int_or_none(text: str) -> int | None:
-    """PostgREST reads limit/offset with `readMaybe`: a non-integer is ignored.
+def _range_int(text: str, what: str) -> int | None:
+    """A `limit`/`offset` value: an integer, or empty (ignored, as PostgREST ignores it).
 
-    Haskell's `read` takes ASCII digits with an optional minus; Python's `int()` would
-    also take "+5", "1_000" and non-ASCII digits.
+    PostgREST reads these with Haskell's `readMaybe` and silently drops anything else, so
+    `offset=abc` returns every row; a client that typed it expects an error, so this is
+    PGRST100 (400) in PostgREST's parse-error wording. Haskell's `read` takes ASCII
+    digits with an optional minus; Python's `int()` would also take "+5", "1_000" and
+    non-ASCII digits, so those fail too.
     """
-    return int(text) if _INTEGER.fullmatch(text) else None
+    if _INTEGER.fullmatch(text):
+        return int(text)
+    if not text.strip():
+        return None
+    column = _INTEGER_PREFIX.match(text).end()  # type: ignore[union-attr]
+    found = f'"{text[column]}"' if column < len(text) else "end of input"
+    raise ParseError(f'"failed to parse {what} parameter ({text})" (line 1, column {column + 1})',
+                     f"unexpected {found} expecting digit")
 
 
 def _embed_path(key: str) -> EmbedPath:

@@ -103,14 +103,9 @@ def test_order(pairs: Pairs, order: Any) -> None:
     ((("limit", "-1"),), (((), Range(0, -1)),)),  # request.py rejects it (PGRST103)
     ((("offset", "-3"),), (((), Range(0, None)),)),
     ((("limit", " 7 "),), (((), Range(0, 7)),)),
-    # non-integers are ignored, as PostgREST's `readMaybe`
-    ((("limit", "abc"),), (((), Range(0, None)),)),
-    ((("limit", "1.5"),), (((), Range(0, None)),)),
+    # an empty value is ignored, as PostgREST ignores it
     ((("limit", ""),), (((), Range(0, None)),)),
-    ((("limit", "+5"),), (((), Range(0, None)),)),
-    ((("limit", "1_000"),), (((), Range(0, None)),)),
-    ((("limit", "٣"),), (((), Range(0, None)),)),
-    ((("offset", "x"),), (((), Range(0, None)),)),
+    ((("offset", " "),), (((), Range(0, None)),)),
     # the last of a repeated key wins
     ((("limit", "1"), ("limit", "2")), (((), Range(0, 2)),)),
     ((("rel.limit", "3"), ("rel.offset", "1")), ((("rel",), Range(1, 3)),)),
@@ -121,6 +116,30 @@ def test_order(pairs: Pairs, order: Any) -> None:
 ])
 def test_ranges(pairs: Pairs, ranges: Any) -> None:
     assert parse(*pairs).ranges == ranges
+
+
+@pytest.mark.parametrize(("pair", "message", "details"), [
+    (("limit", "abc"), '"failed to parse limit parameter (abc)" (line 1, column 1)',
+     'unexpected "a" expecting digit'),
+    (("offset", "x"), '"failed to parse offset parameter (x)" (line 1, column 1)',
+     'unexpected "x" expecting digit'),
+    (("limit", "1.5"), '"failed to parse limit parameter (1.5)" (line 1, column 2)',
+     'unexpected "." expecting digit'),
+    (("limit", "-"), '"failed to parse limit parameter (-)" (line 1, column 2)',
+     "unexpected end of input expecting digit"),
+    (("rel.offset", "+5"), '"failed to parse offset parameter (+5)" (line 1, column 1)',
+     'unexpected "+" expecting digit'),
+    (("limit", "1_000"), '"failed to parse limit parameter (1_000)" (line 1, column 2)',
+     'unexpected "_" expecting digit'),
+    (("limit", "٣"), '"failed to parse limit parameter (٣)" (line 1, column 1)',
+     'unexpected "٣" expecting digit'),
+])
+def test_non_integer_ranges_are_parse_errors(pair: tuple[str, str], message: str,
+                                             details: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse(pair)
+    assert (caught.value.code, caught.value.status) == ("PGRST100", 400)
+    assert (caught.value.message, caught.value.details) == (message, details)
 
 
 def test_select_columns_on_conflict() -> None:
@@ -195,7 +214,7 @@ def test_pgrst100(pairs: Pairs, message: str, details: str) -> None:
      (("a.not.and", "(x.fts(english).y,not.or(z.is.true))"),)),
     ((("order", "a->b.desc , rel(c).nullsfirst"),),
      (("order", "a->b.desc,rel(c).nullsfirst"),)),
-    ((("offset", "5"), ("rel.limit", "x"), ("limit", "3")),
+    ((("offset", "5"), ("rel.limit", ""), ("limit", "3")),
      (("rel.limit", ""), ("limit", "3"), ("offset", "5"))),
     ((("columns", 'a, "b,c"'),), (("columns", 'a,"b,c"'),)),
 ])
