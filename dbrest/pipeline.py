@@ -28,7 +28,7 @@ from dbrest.plan.access import accessed
 from dbrest.plan.call import CallPlan
 from dbrest.plan.context import PlanOptions
 from dbrest.plan.request import Planned, plan_request
-from dbrest.plan.stream import STREAM_ABOVE, capped, streamable
+from dbrest.plan.stream import STREAM_ABOVE, capped_plan, capped_values, streamable
 from dbrest.plan.types import MutationPlan, QueryPlan
 from dbrest.render.call import render_call
 from dbrest.render.compile import CompiledRead, CompiledWrite, Renderer
@@ -134,18 +134,20 @@ class Pipeline:
             check_grants(self.grants, ctx.role, ctx.authenticated, accessed(plan))
         if hit is None:
             compiled = self.render(planned)
+            capped = self.capped(planned, values, req.method)
             if shape is not None:
-                self.shapes.record(shape, req, planned, compiled)
+                self.shapes.record(shape, req, planned, compiled, capped)
+        else:
+            capped = hit.capped
         timer.lap("plan")
         checks = planned.request.checks
         routing = self.routing
         tx = Tx(planned.readonly, planned.rollback, checks.singular, checks.max_affected,
                 routing is not None and routing.replica_ok(req, planned))
-        if isinstance(plan, QueryPlan) and streamable(planned, values, req.method):
+        if capped is not None:
             # a page that may be large: capped first, streamed only if it is
-            capped_plan, capped_values = capped(plan, values)
-            result = await self.backend.run(self.renderer.render(capped_plan), capped_values,
-                                            ctx, tx)
+            assert isinstance(plan, QueryPlan)
+            result = await self.backend.run(capped, capped_values(plan, values), ctx, tx)
             if result.page_total > STREAM_ABOVE:
                 return await self.stream(planned, plan, values, ctx, req.query, timer)
         else:
@@ -175,6 +177,16 @@ class Pipeline:
             raise
         timer.lap("response")
         return response
+
+    def capped(self, planned: Planned, values: tuple[object, ...],
+               method: str) -> CompiledRead | None:
+        """A read that may stream, with its page capped (plan/stream.py); None for any
+        other request. The same for every request of one shape."""
+        assert planned.request is not None
+        plan = planned.request.plan
+        if not isinstance(plan, QueryPlan) or not streamable(planned, values, method):
+            return None
+        return self.renderer.render(capped_plan(plan, len(values)))
 
     def render(self, planned: Planned) -> CompiledRead | CompiledWrite | CompiledExplain:
         assert planned.request is not None

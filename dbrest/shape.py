@@ -27,18 +27,23 @@ from dataclasses import dataclass, replace
 
 from dbrest.http import HttpRequest
 from dbrest.parse import ast
-from dbrest.parse.grammar import QUANT_OPS, SIMPLE_OPS, p_op_expr
+from dbrest.parse.body import Payload, parse_payload
+from dbrest.parse.grammar import QUANT_OPS, SIMPLE_OPS, p_columns, p_op_expr
 from dbrest.parse.printer import print_filter_value
 from dbrest.parse.query_params import EMBEDDABLE, RESERVED, run
 from dbrest.plan.filters import parse_pg_array
 from dbrest.plan.request import Planned
-from dbrest.render.compile import CompiledRead
+from dbrest.plan.types import BodyRows
+from dbrest.render.compile import CompiledRead, CompiledWrite
 
-# the headers `parse_request` reads for a GET/HEAD; they are part of the shape, all of
+# the headers `parse_request` reads (but for RPC); they are part of the shape, all of
 # them in order (`Prefer` may repeat)
-SHAPE_HEADERS = frozenset({"accept", "accept-profile", "content-profile", "range", "prefer"})
-METHODS = frozenset({"GET", "HEAD"})
+SHAPE_HEADERS = frozenset({"accept", "accept-profile", "content-profile", "range", "prefer",
+                           "content-type"})
+METHODS = frozenset({"GET", "HEAD", "POST", "PATCH", "DELETE"})
+WITH_BODY = frozenset({"POST", "PATCH"})
 MARK = "\u2042shape"  # sentinels: printable (repr keeps it), unlike anything typed
+BODY = -2  # `Entry.sources`: the value is the request's body rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,22 +52,26 @@ class Hit:
     travel beside it, so a hit need not rebuild the plan), the SQL, the values."""
 
     planned: Planned
-    compiled: CompiledRead
+    compiled: CompiledRead | CompiledWrite
     values: tuple[object, ...]
+    capped: CompiledRead | None  # a read's page capped to tell a streamed one (pipeline)
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
     planned: Planned  # as recorded, without values (`Hit.values` carries them)
-    compiled: CompiledRead
+    compiled: CompiledRead | CompiledWrite
     # per value index: the filter (position among the request's filters) it comes
-    # from, or -1 for a value fixed by the shape (then `consts[index]`)
+    # from, BODY, or -1 for a value fixed by the shape (then `consts[index]`)
     sources: tuple[int, ...]
     consts: tuple[object, ...]
+    capped: CompiledRead | None = None
 
-    def hit(self, mains: tuple[object, ...]) -> Hit:
+    def hit(self, mains: tuple[object, ...], payload: Payload | None = None) -> Hit:
         return Hit(self.planned, self.compiled, tuple(
-            self.consts[j] if src < 0 else mains[src] for j, src in enumerate(self.sources)))
+            mains[src] if src >= 0 else self.consts[j] if src != BODY else
+            BodyRows(payload.rows, self.consts[j].kinds)  # type: ignore[union-attr,attr-defined]
+            for j, src in enumerate(self.sources)), self.capped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +82,11 @@ class Match:
     exprs: tuple[ast.OpExpr, ...]
     mains: tuple[object, ...]  # each filter's value as the planner binds it
     entry: Entry | None
+    payload: Payload | None = None  # a write's body, parsed
 
     @property
     def hit(self) -> Hit | None:
-        return None if self.entry is None else self.entry.hit(self.mains)
+        return None if self.entry is None else self.entry.hit(self.mains, self.payload)
 
 
 # `[not.]op.value` for the operators whose value is all the rest, as the grammar reads
@@ -175,17 +185,23 @@ class ShapeCache:
 
     def match(self, req: HttpRequest) -> Match | None:
         """The request's shape, or None where the cache does not apply (then plan it)."""
-        if req.method not in METHODS or req.body:
+        if req.method not in METHODS or (req.body and req.method not in WITH_BODY):
             return None
         name = req.path.strip("/")
         if not name or "/" in name:  # the root, RPC, nested paths (PGRST125)
             return None
         items: list[object] = []
+        columns: tuple[str, ...] | None = None
         exprs: list[ast.OpExpr] = []
         mains: list[object] = []
         for key, value in req.query:
             if not is_filter(key):
                 items.append((key, value))
+                if key == "columns" and columns is None and req.method in WITH_BODY:
+                    try:
+                        columns = run(p_columns, value, "columns parameter")
+                    except Exception:
+                        return None
                 continue
             try:
                 expr = parse_filter(value)
@@ -194,6 +210,13 @@ class ShapeCache:
             items.append((key, signature(expr)))
             exprs.append(expr)
             mains.append(main_value(expr.operation))
+        payload = None
+        if req.method in WITH_BODY:
+            try:
+                payload = parse_payload(req.header("content-type"), req.body, columns)
+            except Exception:  # the full pipeline answers the exact error
+                return None
+            items.append((payload.keys, payload.is_array, not payload.rows))
         shape = (req.method, req.path, tuple(items),
                  tuple(h for h in req.headers if h[0] in SHAPE_HEADERS))
         entry = self._entries.get(shape)
@@ -202,21 +225,23 @@ class ShapeCache:
             self.hits += 1
         else:
             self.misses += 1
-        return Match(shape, tuple(exprs), tuple(mains), entry)
+        return Match(shape, tuple(exprs), tuple(mains), entry, payload)
 
     def record(self, match: Match, req: HttpRequest, planned: Planned,
-               compiled: object) -> None:
+               compiled: object, capped: CompiledRead | None = None) -> None:
         """Keep what planning `req` gave under its shape, if the probe confirms it."""
         if match.entry is not None or match.key in self._entries or not self.max_entries \
-                or planned.kind != "read" or not isinstance(compiled, CompiledRead):
+                or planned.kind not in ("read", "write") \
+                or not isinstance(compiled, (CompiledRead, CompiledWrite)):
             return
-        entry = self._learn(match, req, planned, compiled)
+        entry = self._learn(match, req, planned, compiled, capped)
         self._entries[match.key] = entry  # None: a shape known not to be cacheable
         if len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
     def _learn(self, match: Match, req: HttpRequest, planned: Planned,
-               compiled: CompiledRead) -> Entry | None:
+               compiled: CompiledRead | CompiledWrite,
+               capped: CompiledRead | None) -> Entry | None:
         request = planned.request
         assert request is not None
         pairs: list[tuple[str, str]] = []
@@ -230,20 +255,24 @@ class ShapeCache:
             probe = self.plan(replace(req, query=tuple(pairs)))
         except Exception:
             return None
-        if probe.kind != "read" or probe.request is None \
+        if probe.kind != planned.kind or probe.request is None \
+                or replace(probe, request=None) != replace(planned, request=None) \
                 or replace(probe.request, values=()) != replace(request, values=()):
             return None
         sentinels = {_sentinel(i): i for i in range(n)}
         sources: list[int] = []
         for bound in probe.request.values:
+            if isinstance(bound, BodyRows):
+                sources.append(BODY)
+                continue
             one = bound[0] if isinstance(bound, list) and len(bound) == 1 else bound
             source = sentinels.get(one, -1) if isinstance(one, str) else -1
             if source < 0 and MARK in repr(bound):
                 return None  # a value derived from a filter's in a way not mirrored here
             sources.append(source)
-        entry = Entry(Planned("read", replace(request, values=())), compiled, tuple(sources),
-                      request.values)
+        entry = Entry(replace(planned, request=replace(request, values=())), compiled,
+                      tuple(sources), request.values, capped)
         # the mirror of the planner's value derivation must give exactly its values
-        if entry.hit(match.mains).values != request.values:
+        if entry.hit(match.mains, match.payload).values != request.values:
             return None
         return entry

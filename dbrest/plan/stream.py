@@ -42,8 +42,22 @@ def capped(plan: QueryPlan, values: tuple[object, ...],
            above: int = STREAM_ABOVE) -> tuple[QueryPlan, tuple[object, ...]]:
     """`plan` and `values` with the page limited to `above + 1` rows: whether it holds
     more than `above` tells a large page from a small one, which this answers whole."""
+    return capped_plan(plan, len(values)), capped_values(plan, values, above)
+
+
+def capped_plan(plan: QueryPlan, n_values: int) -> QueryPlan:
+    """The plan of `capped` (one per request shape: render it once). `n_values`: how
+    many values the request binds."""
+    if plan.read.limit is not None:
+        return plan
+    # a limit of its own, bound after the request's values
+    return replace(plan, read=replace(plan.read, limit=Param(n_values, "int")))
+
+
+def capped_values(plan: QueryPlan, values: tuple[object, ...],
+                  above: int = STREAM_ABOVE) -> tuple[object, ...]:
+    """The values of `capped`, per request."""
     limit = plan.read.limit
-    if limit is None:  # a limit of its own, bound after the request's values
-        return replace(plan, read=replace(plan.read, limit=Param(len(values), "int"))), (
-            *values, above + 1)
-    return plan, (*values[:limit.index], above + 1, *values[limit.index + 1:])
+    if limit is None:
+        return (*values, above + 1)
+    return (*values[:limit.index], above + 1, *values[limit.index + 1:])
