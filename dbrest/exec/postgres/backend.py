@@ -42,6 +42,7 @@ from dbrest.exec.base import (
 from dbrest.exec.fair import FairPool
 from dbrest.exec.postgres.errors import map_pg_error
 from dbrest.exec.postgres.introspect import introspect_postgres
+from dbrest.exec.postgres.literal import opening
 from dbrest.exec.postgres.replicas import LOST, Replica, Replicas
 from dbrest.exec.postgres.stream import stream_rows
 from dbrest.render.compile import CompiledRead, CompiledStream, CompiledWrite
@@ -184,9 +185,8 @@ class PostgresBackend(PooledBackend):
         on the primary or on `replica` (whose connection failures raise `_ReplicaLost`)."""
         try:
             async with self._connection(replica) as raw:
-                await raw.execute(_BEGIN_READ_ONLY if readonly else _BEGIN)
                 try:
-                    await self._apply(raw, ctx)
+                    await self._open(raw, ctx, _BEGIN_READ_ONLY if readonly else _BEGIN)
                     yield raw
                 except Exception:
                     try:
@@ -226,17 +226,23 @@ class PostgresBackend(PooledBackend):
         finally:
             permits.put(permit)
 
-    async def _apply(self, raw: Any, ctx: TxSettings) -> None:
+    async def _open(self, raw: Any, ctx: TxSettings, begin: str) -> None:
+        """BEGIN, the role and settings for the transaction, `db_pre_request`: one message
+        with the values as literals (literal.py), else values bound, one statement each."""
         settings = [*self.app_settings, *ctx.settings]
         if ctx.role is not None:
             settings.insert(0, ("role", ctx.role))
-        if settings:
-            sql = self._settings_sql.get(len(settings))
-            if sql is None:  # one statement sets them all; values are parameters
-                calls = ", ".join(f"set_config(${2 * i + 1}, ${2 * i + 2}, true)"
-                                  for i in range(len(settings)))
-                sql = self._settings_sql[len(settings)] = f"SELECT {calls}"
-            await raw.execute(sql, *(v for pair in settings for v in pair))
+        sql = opening(begin, settings, self.pre_request_sql)
+        if sql is not None:
+            await raw.execute(sql)
+            return
+        await raw.execute(begin)
+        sql = self._settings_sql.get(len(settings))
+        if sql is None:  # one statement sets them all; values are parameters
+            calls = ", ".join(f"set_config(${2 * i + 1}, ${2 * i + 2}, true)"
+                              for i in range(len(settings)))
+            sql = self._settings_sql[len(settings)] = f"SELECT {calls}"
+        await raw.execute(sql, *(v for pair in settings for v in pair))
         if self.pre_request_sql is not None:
             await raw.execute(self.pre_request_sql)
 
