@@ -21,12 +21,14 @@ _MARK = "_dbrest_reason_phrases"
 
 
 def with_reason(event: Any) -> Any:
-    """`event` with its standard reason phrase, if it is a response head without one."""
+    """`event` with its standard reason phrase, if it is a response head without one.
+
+    Set on the event itself: hypercorn builds it for this one send, and a new event
+    would validate every header again (a regular expression each, on every response)."""
     if isinstance(event, (h11.Response, h11.InformationalResponse)) and not event.reason:
         phrase = _PHRASES.get(event.status_code)
         if phrase:
-            return type(event)(status_code=event.status_code, headers=event.headers,
-                               http_version=event.http_version, reason=phrase)
+            object.__setattr__(event, "reason", phrase)  # h11's events are frozen
     return event
 
 
