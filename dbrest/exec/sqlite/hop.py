@@ -29,6 +29,8 @@ T = TypeVar("T")
 LOOP_BUDGET = 0.002
 # SQLite VM instructions between two looks at the clock (≈ a few µs)
 _CHECK_EVERY = 1000
+# how long a statement on the driver's thread waits for another process's lock
+BUSY_TIMEOUT_MS = 5000
 
 
 def read_on_loop(conn: aiosqlite.Connection, sql: str, params: Sequence[object],
@@ -68,3 +70,53 @@ async def on_thread(conn: aiosqlite.Connection,
     """`fn(sqlite3 connection)` on the connection's own thread, in one hop."""
     result: T = await conn._execute(fn, conn._conn)  # type: ignore[no-untyped-call]  # noqa: SLF001 - aiosqlite's one-hop call
     return result
+
+
+class Moved(Exception):
+    """A write that must run on the connection's thread instead (see `write_on_loop`)."""
+
+
+def write_on_loop(conn: aiosqlite.Connection,
+                  transaction: Callable[[sqlite3.Connection, Callable[[], None]], T],
+                  outer: Callable[[], int] | None = None) -> T:
+    """`transaction(raw, disarm)` on the loop, or `Moved` (nothing written) when it cannot
+    finish there within `LOOP_BUDGET`.
+
+    WAL mode only, on the one writer connection: `BEGIN IMMEDIATE` takes the write lock
+    at once or fails at once (the busy timeout is 0 here: another process writing would
+    make the loop wait), and in WAL mode nothing after it waits on a lock. A statement
+    that outruns the budget is interrupted; SQLite then rolls the transaction back, and
+    `transaction` rolls back on any error. `transaction` calls `disarm()` before its
+    COMMIT, which is never interrupted by the budget. The writer connection does not
+    checkpoint on commit (the caller checkpoints on the thread), so a commit is an
+    append to the WAL without fsync (synchronous=NORMAL)."""
+    raw: sqlite3.Connection = conn._conn  # noqa: SLF001 - aiosqlite's sqlite3 connection
+    deadline = time.perf_counter() + LOOP_BUDGET
+    armed = True
+    over = False
+
+    def check() -> int:
+        nonlocal over
+        if armed and time.perf_counter() > deadline:
+            over = True
+            return 1
+        return outer() if outer is not None else 0
+
+    def disarm() -> None:
+        nonlocal armed
+        armed = False
+
+    raw.set_progress_handler(check, _CHECK_EVERY)
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        return transaction(raw, disarm)
+    except sqlite3.OperationalError as err:
+        if over or (armed and err.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY):
+            raise Moved from err
+        raise
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if outer is not None:
+            raw.set_progress_handler(outer, STEPS)
+        else:
+            raw.set_progress_handler(None, 0)
