@@ -8,6 +8,8 @@ the single-object form reshape it. Range status logic is PostgREST's
 from __future__ import annotations
 
 import json
+import re
+from operator import itemgetter
 from urllib.parse import quote
 
 import orjson
@@ -137,22 +139,33 @@ def content_location(table: str, query: tuple[tuple[str, str], ...]) -> str:
     """
     if not query:
         return _wire(f"/{table}")
+    if len(query) == 1:  # the usual read (`?id=eq.1`): nothing to sort or group
+        (key, value), = query
+        return _wire(f"/{table}?{_url_encode(key)}={_url_encode(value)}")
     groups: dict[str, list[str]] = {}
-    for key, value in sorted(query, key=lambda kv: kv[0]):
-        groups.setdefault(key, []).append(value)
-    canonical = "&".join(_url_encode(k) + "=" + ",".join(_url_encode(v) for v in values)
+    for key, value in sorted(query, key=itemgetter(0)):
+        if key in groups:
+            groups[key].append(value)
+        else:
+            groups[key] = [value]
+    canonical = "&".join(_url_encode(k) + "=" + ",".join([_url_encode(v) for v in values])
                          for k, values in groups.items())
     return _wire(f"/{table}?{canonical}")
 
 
-_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+_UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"
+_all_unreserved = re.compile(r"[A-Za-z0-9\-_.~]*").fullmatch
+# every other Latin-1 character → its UTF-8 bytes in `%XX` form (str.translate, in C)
+_ESCAPES = {c: "".join(f"%{b:02X}" for b in chr(c).encode("utf-8"))
+            for c in range(256) if c not in _UNRESERVED}
 
 
 def _url_encode(text: str) -> str:
     # PostgREST hands `urlEncode` the UTF-8 bytes as Latin-1 characters and it encodes
     # each non-ASCII one as UTF-8 again: `é` (C3 A9) is written `%C3%83%C2%A9`.
-    data = text.encode("utf-8").decode("latin-1").encode("utf-8")
-    return "".join(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in data)
+    if _all_unreserved(text):
+        return text
+    return text.encode("utf-8").decode("latin-1").translate(_ESCAPES)
 
 
 def _wire(value: str) -> str:
