@@ -228,7 +228,16 @@ async def answer(pipeline: Pipeline, request: HttpRequest,
             gone = True
             task.cancel()
 
-    watcher = asyncio.create_task(watch())
+    watcher: asyncio.Task[None] | None = None
+
+    def start() -> None:
+        nonlocal watcher
+        watcher = loop.create_task(watch())
+
+    # The watcher starts only once the answer waits on something: one that never yields
+    # to the loop (a read run on it, dbrest/exec/sqlite/hop.py) costs no task.
+    loop = task.get_loop()
+    starting = loop.call_soon(start)
     try:
         return await pipeline.handle(request)
     except asyncio.CancelledError:
@@ -237,7 +246,10 @@ async def answer(pipeline: Pipeline, request: HttpRequest,
         task.uncancel()
         return None
     finally:
-        watcher.cancel()
+        if watcher is None:
+            starting.cancel()
+        else:
+            watcher.cancel()
 
 
 def create_app(config: Config, state: AppState | None = None) -> Quart:
