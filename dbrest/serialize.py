@@ -48,10 +48,8 @@ def serialize(planned: Planned, result: ReadResult | None,
     elif planned.kind == "write":
         response = serialize_write(planned.request, result)
     else:
-        response = serialize_read(planned.request, result)
-        response = HttpResponse(response.status, response.headers + (
-            ("content-location", content_location(planned.request.table, query)),),
-            response.body)
+        response = serialize_read(planned.request, result,
+                                  content_location(planned.request.table, query))
     return apply_response_settings(response, result)
 
 
@@ -76,6 +74,8 @@ def apply_response_settings(response: HttpResponse, result: ReadResult) -> HttpR
     """PostgREST's `response.headers` / `response.status` overrides (`GucHeader.hs`): a
     JSON array of single-key objects adds or replaces headers; an integer replaces the
     status."""
+    if not result.response_status and not result.response_headers:
+        return response  # the usual case: SQL set neither
     status = response.status
     headers = list(response.headers)
     if result.response_status:
@@ -257,7 +257,9 @@ def preference_applied(planned: PlannedRequest) -> list[tuple[str, str]]:
     return [("preference-applied", ", ".join(applied))] if applied else []
 
 
-def serialize_read(planned: PlannedRequest, result: ReadResult) -> HttpResponse:
+def serialize_read(planned: PlannedRequest, result: ReadResult,
+                   location: str | None = None) -> HttpResponse:
+    """`location`: the `Content-Location` header (a read of a table has one, last)."""
     lower = planned.offset
     status = range_status(lower, result.page_total, result.total)
     if status == 416:
@@ -270,6 +272,8 @@ def serialize_read(planned: PlannedRequest, result: ReadResult) -> HttpResponse:
     headers.extend(preference_applied(planned))
     if planned.profile_header:
         headers.append(("content-profile", planned.schema))
+    if location is not None:
+        headers.append(("content-location", location))
     return HttpResponse(status, tuple(headers), body)  # HEAD: app.send_response drops it
 
 
