@@ -113,8 +113,8 @@ async def read_body(receive: Receive) -> bytes:
 
 
 def to_request(scope: Scope, body: bytes) -> HttpRequest:
-    headers = tuple((k.decode("latin-1").lower(), v.decode("latin-1"))
-                    for k, v in scope.get("headers", ()))
+    headers = tuple([(k.decode("latin-1").lower(), v.decode("latin-1"))
+                     for k, v in scope.get("headers", ())])
     return HttpRequest(scope["method"], scope["path"],
                        parse_query_string(scope.get("query_string", b"")), headers, body)
 
@@ -204,7 +204,8 @@ def api_entry(quart_app: ASGIApp, state: AppState) -> ASGIApp:
                 refusal.status, refusal.headers + extra + (("connection", "close"),),
                 refusal.body))
             return
-        request = HttpRequest(head.method, head.path, head.query, head.headers, body)
+        request = HttpRequest(head.method, head.path, head.query, head.headers, body) \
+            if body else head
         response = await answer(pipeline, request, receive)
         if response is not None and response.stream is not None:
             await send_watched_stream(send, receive, response, request.method == "HEAD")
@@ -228,7 +229,16 @@ async def answer(pipeline: Pipeline, request: HttpRequest,
             gone = True
             task.cancel()
 
-    watcher = asyncio.create_task(watch())
+    watcher: asyncio.Task[None] | None = None
+
+    def start() -> None:
+        nonlocal watcher
+        watcher = loop.create_task(watch())
+
+    # The watcher starts only once the answer waits on something: one that never yields
+    # to the loop (a read run on it, dbrest/exec/sqlite/hop.py) costs no task.
+    loop = task.get_loop()
+    starting = loop.call_soon(start)
     try:
         return await pipeline.handle(request)
     except asyncio.CancelledError:
@@ -237,7 +247,10 @@ async def answer(pipeline: Pipeline, request: HttpRequest,
         task.uncancel()
         return None
     finally:
-        watcher.cancel()
+        if watcher is None:
+            starting.cancel()
+        else:
+            watcher.cancel()
 
 
 def create_app(config: Config, state: AppState | None = None) -> Quart:

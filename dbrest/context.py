@@ -9,6 +9,7 @@ module: exec imports it, it imports nothing of exec.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from http.cookies import CookieError, SimpleCookie
 
 import orjson
@@ -32,18 +33,21 @@ RequestContext = TxSettings  # the older name, still used by tests and callers
 
 
 def request_context(req: HttpRequest, auth: AuthResult) -> TxSettings:
-    headers = {k: v for k, v in req.headers if k != "cookie"}
+    headers: dict[str, str] = {}
     cookies: dict[str, str] = {}
-    for raw in req.header_all("cookie"):
+    for key, value in req.headers:
+        if key != "cookie":
+            headers[key] = value
+            continue
         try:
-            jar = SimpleCookie(raw)
+            jar = SimpleCookie(value)
         except CookieError:
             continue
         cookies.update((name, morsel.value) for name, morsel in jar.items())
     settings = (
         ("request.jwt.claims", _json(auth.claims)),
         ("request.headers", orjson.dumps(headers).decode()),
-        ("request.cookies", orjson.dumps(cookies).decode()),
+        ("request.cookies", orjson.dumps(cookies).decode() if cookies else "{}"),
         ("request.method", req.method),
         ("request.path", req.path),
     )
@@ -61,6 +65,7 @@ def with_settings(ctx: TxSettings, extra: tuple[tuple[str, str], ...]) -> TxSett
     return TxSettings(ctx.role, ctx.authenticated, ctx.settings + extra) if extra else ctx
 
 
+@lru_cache(maxsize=64)  # the same few (schema, extra) pairs on every request
 def search_path(schema: str, extra: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """PostgREST's `search_path`: the request's schema, then `db-extra-search-path`, each
     quoted as an identifier (the value is a parameter of `set_config`, never SQL text)."""

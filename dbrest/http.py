@@ -47,12 +47,15 @@ def parse_query_string(raw: bytes | str) -> tuple[tuple[str, str], ...]:
     """
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", "replace")
+    if not raw:
+        return ()
+    plain = "%" not in raw and "+" not in raw  # the usual query: nothing to decode
     pairs: list[tuple[str, str]] = []
     for part in raw.split("&"):
         key, sep, value = part.partition("=")
         if not sep:  # PostgREST ignores valueless keys (`nonemptyParams`)
             continue
-        pairs.append((_decode(key), _decode(value)))
+        pairs.append((key, value) if plain else (_decode(key), _decode(value)))
     return tuple(pairs)
 
 

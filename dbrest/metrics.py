@@ -105,15 +105,17 @@ def instrumented(app: ASGIApp, metrics: Metrics,
                         None)
         status, size = 500, 0
 
-        async def sending(message: Message) -> None:
+        def sending(message: Message) -> Awaitable[None]:
+            # not a coroutine itself: it hands back `send`'s awaitable (one frame less)
             nonlocal status, size
-            if message["type"] == "http.response.start":
+            kind = message["type"]
+            if kind == "http.response.body":
+                size += len(message.get("body", b""))
+            elif kind == "http.response.start":
                 status = message["status"]
                 if echo is not None:
                     message = {**message, "headers": [*message.get("headers", ()), echo]}
-            elif message["type"] == "http.response.body":
-                size += len(message.get("body", b""))
-            await send(message)
+            return send(message)
 
         try:
             await app(scope, receive, sending)

@@ -8,6 +8,8 @@ the single-object form reshape it. Range status logic is PostgREST's
 from __future__ import annotations
 
 import json
+import re
+from operator import itemgetter
 from urllib.parse import quote
 
 import orjson
@@ -46,10 +48,8 @@ def serialize(planned: Planned, result: ReadResult | None,
     elif planned.kind == "write":
         response = serialize_write(planned.request, result)
     else:
-        response = serialize_read(planned.request, result)
-        response = HttpResponse(response.status, response.headers + (
-            ("content-location", content_location(planned.request.table, query)),),
-            response.body)
+        response = serialize_read(planned.request, result,
+                                  content_location(planned.request.table, query))
     return apply_response_settings(response, result)
 
 
@@ -74,6 +74,8 @@ def apply_response_settings(response: HttpResponse, result: ReadResult) -> HttpR
     """PostgREST's `response.headers` / `response.status` overrides (`GucHeader.hs`): a
     JSON array of single-key objects adds or replaces headers; an integer replaces the
     status."""
+    if not result.response_status and not result.response_headers:
+        return response  # the usual case: SQL set neither
     status = response.status
     headers = list(response.headers)
     if result.response_status:
@@ -137,22 +139,33 @@ def content_location(table: str, query: tuple[tuple[str, str], ...]) -> str:
     """
     if not query:
         return _wire(f"/{table}")
+    if len(query) == 1:  # the usual read (`?id=eq.1`): nothing to sort or group
+        (key, value), = query
+        return _wire(f"/{table}?{_url_encode(key)}={_url_encode(value)}")
     groups: dict[str, list[str]] = {}
-    for key, value in sorted(query, key=lambda kv: kv[0]):
-        groups.setdefault(key, []).append(value)
-    canonical = "&".join(_url_encode(k) + "=" + ",".join(_url_encode(v) for v in values)
+    for key, value in sorted(query, key=itemgetter(0)):
+        if key in groups:
+            groups[key].append(value)
+        else:
+            groups[key] = [value]
+    canonical = "&".join(_url_encode(k) + "=" + ",".join([_url_encode(v) for v in values])
                          for k, values in groups.items())
     return _wire(f"/{table}?{canonical}")
 
 
-_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+_UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"
+_all_unreserved = re.compile(r"[A-Za-z0-9\-_.~]*").fullmatch
+# every other Latin-1 character → its UTF-8 bytes in `%XX` form (str.translate, in C)
+_ESCAPES = {c: "".join(f"%{b:02X}" for b in chr(c).encode("utf-8"))
+            for c in range(256) if c not in _UNRESERVED}
 
 
 def _url_encode(text: str) -> str:
     # PostgREST hands `urlEncode` the UTF-8 bytes as Latin-1 characters and it encodes
     # each non-ASCII one as UTF-8 again: `é` (C3 A9) is written `%C3%83%C2%A9`.
-    data = text.encode("utf-8").decode("latin-1").encode("utf-8")
-    return "".join(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in data)
+    if _all_unreserved(text):
+        return text
+    return text.encode("utf-8").decode("latin-1").translate(_ESCAPES)
 
 
 def _wire(value: str) -> str:
@@ -244,7 +257,9 @@ def preference_applied(planned: PlannedRequest) -> list[tuple[str, str]]:
     return [("preference-applied", ", ".join(applied))] if applied else []
 
 
-def serialize_read(planned: PlannedRequest, result: ReadResult) -> HttpResponse:
+def serialize_read(planned: PlannedRequest, result: ReadResult,
+                   location: str | None = None) -> HttpResponse:
+    """`location`: the `Content-Location` header (a read of a table has one, last)."""
     lower = planned.offset
     status = range_status(lower, result.page_total, result.total)
     if status == 416:
@@ -257,6 +272,8 @@ def serialize_read(planned: PlannedRequest, result: ReadResult) -> HttpResponse:
     headers.extend(preference_applied(planned))
     if planned.profile_header:
         headers.append(("content-profile", planned.schema))
+    if location is not None:
+        headers.append(("content-location", location))
     return HttpResponse(status, tuple(headers), body)  # HEAD: app.send_response drops it
 
 

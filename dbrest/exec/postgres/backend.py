@@ -19,7 +19,7 @@ asyncpg pool it creates. Two things differ from asyncpg's defaults:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
@@ -189,33 +189,52 @@ class PostgresBackend(PooledBackend):
                     await self._open(raw, ctx, _BEGIN_READ_ONLY if readonly else _BEGIN)
                     yield raw
                 except Exception:
-                    try:
-                        await raw.execute("ROLLBACK")
-                    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
-                        pass  # a broken connection: the pool's release discards it
+                    await _rollback(raw)
                     raise
                 # (cancelled: the pool's reset rolls it back)
                 await raw.execute("COMMIT")
-        except LOST as err:
-            if replica is not None:
-                raise _ReplicaLost(err) from err
-            if isinstance(err, asyncpg.PostgresError):
-                raise map_pg_error(err, ctx.authenticated) from err
-            # TimeoutError is an OSError: all of LOST is a connection error on the primary
-            raise ConnectionError_("Database connection error.", str(err)) from err
-        except asyncpg.PostgresError as err:
-            raise map_pg_error(err, ctx.authenticated) from err
-        except (OSError, asyncpg.InterfaceError) as err:
-            raise ConnectionError_("Database connection error.", str(err)) from err
+        except (*LOST, asyncpg.PostgresError) as err:
+            raise _failure(err, ctx, replica) from err
 
-    @asynccontextmanager
-    async def _connection(self, replica: Replica | None = None) -> AsyncIterator[Any]:
+    async def _in_transaction(self, ctx: TxSettings, readonly: bool, replica: Replica | None,
+                              body: Callable[[Any], Awaitable[ReadResult]]) -> ReadResult:
+        """`_transaction` (and `_connection`) around `body(connection)`, as one coroutine:
+        on the hot path two nested context managers cost more than the Python around the
+        driver's round trips."""
+        try:
+            pool, permits = self._pools(replica)
+            permit = await permits.get(self.acquire_timeout)
+            try:
+                raw = await pool.acquire()
+                try:
+                    await raw.execute(_BEGIN_READ_ONLY if readonly else _BEGIN)
+                    try:
+                        await self._apply(raw, ctx)
+                        result = await body(raw)
+                    except Exception:
+                        await _rollback(raw)
+                        raise
+                    await raw.execute("COMMIT")
+                    return result
+                finally:
+                    await pool.release(raw)
+            finally:
+                permits.put(permit)
+        except (*LOST, asyncpg.PostgresError) as err:
+            raise _failure(err, ctx, replica) from err
+
+    def _pools(self, replica: Replica | None) -> tuple[asyncpg.Pool, FairPool[int]]:
         pool, permits = (self.pool, self._permits) if replica is None \
             else (replica.pool, replica.permits)
         if pool is None:
             if replica is not None:
                 raise OSError("the replica's pool is closed")
             raise ConnectionError_("Database connection error.", "the pool is closed")
+        return pool, permits
+
+    @asynccontextmanager
+    async def _connection(self, replica: Replica | None = None) -> AsyncIterator[Any]:
+        pool, permits = self._pools(replica)
         permit = await permits.get(self.acquire_timeout)
         try:
             raw = await pool.acquire()
@@ -265,22 +284,24 @@ class PostgresBackend(PooledBackend):
 
     async def _run(self, compiled: CompiledRead | CompiledWrite, values: Sequence[object],
                    ctx: TxSettings, tx: Tx, replica: Replica | None = None) -> ReadResult:
+        async def body(raw: Any) -> ReadResult:
+            row = await raw.fetchrow(compiled.main.sql, *compiled.main.bind(values))
+            result = ReadResult.of(row)
+            if isinstance(compiled, CompiledRead) and compiled.count is not None:
+                result = replace(result, total=await self._estimated_total(
+                    raw, compiled, values, result.total))
+            enforce(tx, result)
+            if tx.rollback:
+                # surface deferred constraint errors, then discard everything
+                if not tx.readonly:
+                    await raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                raise Rollback(result)
+            return result
+
         try:
-            async with self._transaction(ctx, tx.readonly, replica) as raw:
-                row = await raw.fetchrow(compiled.main.sql, *compiled.main.bind(values))
-                result = ReadResult.of(row)
-                if isinstance(compiled, CompiledRead) and compiled.count is not None:
-                    result = replace(result, total=await self._estimated_total(
-                        raw, compiled, values, result.total))
-                enforce(tx, result)
-                if tx.rollback:
-                    # surface deferred constraint errors, then discard everything
-                    if not tx.readonly:
-                        await raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                    raise Rollback(result)
+            return await self._in_transaction(ctx, tx.readonly, replica, body)
         except Rollback as done:
             return done.result
-        return result
 
     def stream(self, compiled: CompiledStream, values: Sequence[object],
                ctx: TxSettings) -> AsyncGenerator[object, None]:
@@ -328,6 +349,27 @@ class _ReplicaLost(Exception):
     def __init__(self, err: BaseException) -> None:
         super().__init__(str(err))
         self.err = err
+
+
+async def _rollback(raw: Any) -> None:
+    try:
+        await raw.execute("ROLLBACK")
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        pass  # a broken connection: the pool's release discards it
+
+
+def _failure(err: BaseException, ctx: TxSettings, replica: Replica | None) -> Exception:
+    """What a driver error in a transaction is raised as."""
+    if isinstance(err, LOST):
+        if replica is not None:
+            return _ReplicaLost(err)
+        if isinstance(err, asyncpg.PostgresError):
+            return map_pg_error(err, ctx.authenticated)
+        # TimeoutError is an OSError: all of LOST is a connection error on the primary
+        return ConnectionError_("Database connection error.", str(err))
+    if isinstance(err, asyncpg.PostgresError):
+        return map_pg_error(err, ctx.authenticated)
+    return ConnectionError_("Database connection error.", str(err))
 
 
 # without arguments asyncpg sends these in the simple protocol: one message, no Parse

@@ -279,13 +279,18 @@ class SqliteBackend(PooledBackend):
         """A pooled connection (the writer's, to write) carrying the request's settings
         (role, claims, headers…)."""
         async with self.connection(write) as conn:
-            variables = self._vars[id(conn)]
-            variables.clear()
-            variables.update(self.app_settings)
-            if ctx.role is not None:
-                variables["role"] = ctx.role
-            variables.update(ctx.settings)
+            self._apply(conn, ctx)
             yield conn
+
+    def _apply(self, conn: aiosqlite.Connection, ctx: TxSettings) -> dict[str, str]:
+        """The connection's settings (read by current_setting()) become the request's."""
+        variables = self._vars[id(conn)]
+        variables.clear()
+        variables.update(self.app_settings)
+        if ctx.role is not None:
+            variables["role"] = ctx.role
+        variables.update(ctx.settings)
+        return variables
 
     @asynccontextmanager
     async def connection(self, write: bool = False) -> AsyncIterator[aiosqlite.Connection]:
@@ -295,19 +300,23 @@ class SqliteBackend(PooledBackend):
         try:
             yield conn
         except asyncio.CancelledError:
-            # The request was cancelled (its client left), not the statement: the driver's
-            # thread may still be running it. Hand the connection back only once that
-            # thread is done, or the next request would share it mid-statement (and the
-            # loop, touching it, would wait on SQLite's lock while that thread waits on
-            # the GIL for the progress handler: a deadlock).
             settling = True
-            task = asyncio.get_running_loop().create_task(_settle(conn, pool))
-            self._settling.add(task)
-            task.add_done_callback(self._settling.discard)
+            self._settle(conn, pool)
             raise
         finally:
             if not settling:
                 pool.put(conn)
+
+    def _settle(self, conn: aiosqlite.Connection,
+                pool: FairPool[aiosqlite.Connection]) -> None:
+        """The request was cancelled (its client left), not the statement: the driver's
+        thread may still be running it. Hand the connection back only once that thread
+        is done, or the next request would share it mid-statement (and the loop,
+        touching it, would wait on SQLite's lock while that thread waits on the GIL for
+        the progress handler: a deadlock)."""
+        task = asyncio.get_running_loop().create_task(_settle(conn, pool))
+        self._settling.add(task)
+        task.add_done_callback(self._settling.discard)
 
     async def introspect(self, schemas: Sequence[str]) -> SchemaCache:
         def introspect() -> SchemaCache:
@@ -387,29 +396,36 @@ class SqliteBackend(PooledBackend):
         query_only`, as PostgreSQL runs them READ ONLY. `EXPLAIN QUERY PLAN` runs nothing:
         its rows are the body."""
         steps = getattr(compiled, "steps", ())
-        variables = deadline = None
+        # `connection()` and `session()` inlined: two context managers cost more than
+        # the primary-key read itself
+        pool = self._idle if tx.readonly else self._writer
+        conn = await pool.get(self.acquire_timeout)
+        settling = False
+        variables = self._apply(conn, ctx)
+        deadline = self._deadlines[id(conn)]
         try:
-            async with self.session(ctx, write=not tx.readonly) as conn:
-                variables = self._vars[id(conn)]
-                deadline = self._deadlines[id(conn)]
-                deadline.start(self.statement_timeout)
-                if isinstance(compiled, CompiledExplain):
-                    rows = await conn.execute_fetchall(compiled.query.sql,
-                                                       compiled.query.bind(values))
-                    return ReadResult(None, 0, plan_body(list(rows), compiled.json))
-                if tx.readonly and not steps:
-                    result = await self._read(conn, compiled, values)
-                    enforce(tx, result)
-                    return result
-                return await on_thread(conn, lambda raw: _transaction(raw, compiled, values, tx))
+            deadline.start(self.statement_timeout)
+            if isinstance(compiled, CompiledExplain):
+                rows = await conn.execute_fetchall(compiled.query.sql,
+                                                   compiled.query.bind(values))
+                return ReadResult(None, 0, plan_body(list(rows), compiled.json))
+            if tx.readonly and not steps:
+                result = await self._read(conn, compiled, values)
+                enforce(tx, result)
+                return result
+            return await on_thread(conn, lambda raw: _transaction(raw, compiled, values, tx))
         except asyncio.CancelledError:
-            if deadline is not None:  # stop the statement still running in the driver
-                deadline.cancel()
+            settling = True
+            self._settle(conn, pool)
+            deadline.cancel()  # stop the statement still running in the driver
             raise
         except (sqlite3.Error, OverflowError) as err:
-            if deadline is not None and deadline.hit:
+            if deadline.hit:
                 raise timeout_error() from err
             raise (cast_error(err, variables) or map_sqlite_error(err)) from err
+        finally:
+            if not settling:
+                pool.put(conn)
 
     def stream(self, compiled: CompiledStream, values: Sequence[object],
                ctx: TxSettings) -> AsyncGenerator[object, None]:
