@@ -207,9 +207,8 @@ class PostgresBackend(PooledBackend):
             try:
                 raw = await pool.acquire()
                 try:
-                    await raw.execute(_BEGIN_READ_ONLY if readonly else _BEGIN)
                     try:
-                        await self._apply(raw, ctx)
+                        await self._open(raw, ctx, _BEGIN_READ_ONLY if readonly else _BEGIN)
                         result = await body(raw)
                     except Exception:
                         await _rollback(raw)
