@@ -68,13 +68,18 @@ def test_writes_are_serialized_on_one_connection(sqlite_fixture_path: Path, tmp_
     path = tmp_path / "writer.sqlite"
     shutil.copyfile(sqlite_fixture_path, path)
     used: set[int] = set()
-    real = sqlite_backend.on_thread
+    real, real_loop = sqlite_backend.on_thread, sqlite_backend.write_on_loop
 
     async def recording(conn: Any, fn: Any) -> Any:
         used.add(id(conn))
         return await real(conn, fn)
 
+    def recording_loop(conn: Any, fn: Any, outer: Any = None) -> Any:
+        used.add(id(conn))
+        return real_loop(conn, fn, outer)
+
     monkeypatch.setattr(sqlite_backend, "on_thread", recording)
+    monkeypatch.setattr(sqlite_backend, "write_on_loop", recording_loop)
     statuses, rows = asyncio.run(_hammer(f"sqlite:{path}"))
     assert statuses == [201] * (WRITERS * ROWS_EACH)
     assert len(rows) == WRITERS * ROWS_EACH

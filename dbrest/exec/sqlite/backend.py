@@ -40,7 +40,7 @@ from dbrest.exec.sqlite.casts import cast_error, make_cast
 from dbrest.exec.sqlite.deadline import STEPS, Deadline, timeout_error
 from dbrest.exec.sqlite.errors import map_sqlite_error
 from dbrest.exec.sqlite.explain import plan_body
-from dbrest.exec.sqlite.hop import on_thread, read_on_loop
+from dbrest.exec.sqlite.hop import BUSY_TIMEOUT_MS, Moved, on_thread, read_on_loop, write_on_loop
 from dbrest.exec.sqlite.introspect import introspect_sqlite
 from dbrest.exec.sqlite.stream import stream_rows
 from dbrest.render.compile import CompiledRead, CompiledStream, CompiledWrite, WriteStep
@@ -51,6 +51,8 @@ from dbrest.sqlite_functions import SqlFunction
 
 _memory_ids = itertools.count()
 log = logging.getLogger("dbrest")
+
+CHECKPOINT_EVERY = 500  # writes between two checkpoints of the writer (`_transaction`)
 
 
 def _regexp(pattern: str | None, value: Any) -> bool | None:
@@ -186,12 +188,13 @@ class SqliteBackend(PooledBackend):
         self._settling: set[asyncio.Task[None]] = set()  # cancelled requests' connections
         # per connection: the request's settings, read by current_setting() in SQL
         self._vars: dict[int, dict[str, str]] = {}
+        self._writes = 0  # committed by the writer since start (checkpoints)
 
     async def _open(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.target, isolation_level=None, uri=self.is_uri,
                                        check_same_thread=False)
         try:
-            await _run(conn, "PRAGMA busy_timeout = 5000")
+            await _run(conn, f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await _run(conn, "PRAGMA foreign_keys = ON")
             if self.wal:
                 # WAL with synchronous=NORMAL: commits survive a crash of the process, and
@@ -224,7 +227,7 @@ class SqliteBackend(PooledBackend):
             except sqlite3.OperationalError as err:
                 log.warning("cannot switch %s to WAL (%s): keeping journal_mode=%s",
                             self.where.file, err, mode)
-            await _run(conn, "PRAGMA busy_timeout = 5000")
+            await _run(conn, f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.wal = mode == "wal"
         if self.wal:
             await _run(conn, "PRAGMA synchronous = NORMAL")
@@ -255,6 +258,8 @@ class SqliteBackend(PooledBackend):
             await self.stop()
             raise ConnectionError_("Database connection error.",
                                    f"{self.where.file or ':memory:'}: {err}") from err
+        if self.wal:  # see `_transaction`
+            await _run(self._all[-1], "PRAGMA wal_autocheckpoint = 0")
         self._writer.put(self._all[-1])
         for conn in self._all[:-1]:
             self._idle.put(conn)
@@ -413,7 +418,7 @@ class SqliteBackend(PooledBackend):
                 result = await self._read(conn, compiled, values)
                 enforce(tx, result)
                 return result
-            return await on_thread(conn, lambda raw: _transaction(raw, compiled, values, tx))
+            return await self._transaction(conn, compiled, values, tx)
         except asyncio.CancelledError:
             settling = True
             self._settle(conn, pool)
@@ -426,6 +431,29 @@ class SqliteBackend(PooledBackend):
         finally:
             if not settling:
                 pool.put(conn)
+
+    async def _transaction(self, conn: aiosqlite.Connection,
+                           compiled: CompiledRead | CompiledWrite,
+                           values: Sequence[object], tx: Tx) -> ReadResult:
+        """A transaction on the loop when the file is in WAL mode and it is short (the
+        thread hop costs more CPU than a one-row insert: bench/README.md), else on the
+        connection's thread. The writer does not checkpoint on commit (a checkpoint
+        writes and syncs the database file, which must not happen on the loop): every
+        `CHECKPOINT_EVERY` writes it checkpoints on its thread."""
+        result = None
+        if self.wal:
+            try:
+                result = write_on_loop(conn, lambda raw, disarm: _transaction(
+                    raw, compiled, values, tx, disarm), self._deadlines[id(conn)])
+            except Moved:
+                pass
+        if result is None:
+            result = await on_thread(conn, lambda raw: _transaction(raw, compiled, values, tx))
+        if not tx.readonly and self.wal:
+            self._writes += 1
+            if self._writes % CHECKPOINT_EVERY == 0:
+                await on_thread(conn, _checkpoint)
+        return result
 
     def stream(self, compiled: CompiledStream, values: Sequence[object],
                ctx: TxSettings) -> AsyncGenerator[object, None]:
@@ -457,9 +485,16 @@ async def _settle(conn: aiosqlite.Connection, pool: FairPool[aiosqlite.Connectio
         pool.put(conn)
 
 
+def _checkpoint(raw: sqlite3.Connection) -> None:
+    """A PASSIVE checkpoint: copies what it can of the WAL, waiting on no reader."""
+    raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
 def _transaction(raw: sqlite3.Connection, compiled: CompiledRead | CompiledWrite,
-                 values: Sequence[object], tx: Tx) -> ReadResult:
-    """The whole transaction, on the connection's thread."""
+                 values: Sequence[object], tx: Tx,
+                 disarm: Callable[[], None] | None = None) -> ReadResult:
+    """The whole transaction, in one call (on the loop or the connection's thread);
+    `disarm` (hop.write_on_loop) is called before it ends."""
     raw.execute("BEGIN" if tx.readonly else "BEGIN IMMEDIATE")
     try:
         result = _steps(raw, compiled, values, tx.readonly)
@@ -467,6 +502,8 @@ def _transaction(raw: sqlite3.Connection, compiled: CompiledRead | CompiledWrite
     except BaseException:
         raw.execute("ROLLBACK")
         raise
+    if disarm is not None:
+        disarm()
     raw.execute("ROLLBACK" if tx.rollback else "COMMIT")
     return result
 
