@@ -26,3 +26,16 @@ def test_micro_quick_prints_timings_on_sqlite() -> None:
     assert float(timings["handle"]) > float(timings["render"])
     # a shape-cache hit skips parse, plan and render
     assert float(timings["cached"]) < float(timings["prepare"])
+
+
+def test_asgi_prints_cpu_per_request_for_a_read_and_a_write() -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for workload in ("a", "f"):
+        done = subprocess.run([sys.executable, "bench/asgi.py", "--scale", "0.01",
+                               "--batches", "1", "--workload", workload],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        lines = re.findall(rf"^sqlite\s+{workload} (floor|dbrest)\s+([\d.]+) µs CPU/request",
+                           done.stdout, re.M)
+        assert [name for name, _ in lines] == ["floor", "dbrest"] * 2, done.stdout
+        assert all(float(us) > 0 for _, us in lines)
