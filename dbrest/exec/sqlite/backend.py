@@ -406,9 +406,10 @@ class SqliteBackend(PooledBackend):
         pool = self._idle if tx.readonly else self._writer
         conn = await pool.get(self.acquire_timeout)
         settling = False
-        variables = self._apply(conn, ctx)
-        deadline = self._deadlines[id(conn)]
+        variables = deadline = None
         try:
+            variables = self._apply(conn, ctx)
+            deadline = self._deadlines[id(conn)]
             deadline.start(self.statement_timeout)
             if isinstance(compiled, CompiledExplain):
                 rows = await conn.execute_fetchall(compiled.query.sql,
@@ -422,10 +423,11 @@ class SqliteBackend(PooledBackend):
         except asyncio.CancelledError:
             settling = True
             self._settle(conn, pool)
-            deadline.cancel()  # stop the statement still running in the driver
+            if deadline is not None:  # stop the statement still running in the driver
+                deadline.cancel()
             raise
         except (sqlite3.Error, OverflowError) as err:
-            if deadline.hit:
+            if deadline is not None and deadline.hit:
                 raise timeout_error() from err
             raise (cast_error(err, variables) or map_sqlite_error(err)) from err
         finally:
