@@ -161,8 +161,8 @@ def _body_value(value: Any, kind: str) -> Any:
         return value
     if isinstance(value, (dict, list)):
         if kind == "text":
-            return orjson.dumps(value).decode()
-        raise _invalid(kind, orjson.dumps(value).decode())
+            return jsontext.dumps(value)
+        raise _invalid(kind, jsontext.dumps(value))
     if isinstance(value, bool):
         if kind == "text":
             return "true" if value else "false"
