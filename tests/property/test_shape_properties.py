@@ -11,8 +11,10 @@ must be identical.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote
 
 import pytest
@@ -33,22 +35,29 @@ pytestmark = pytest.mark.filterwarnings(
 Pair = tuple[InProcessApp, InProcessApp]
 
 
-@pytest.fixture(scope="module")
-def shape_apps(backend_uris: dict[str, str],
-               sqlite_fixture_path: Path) -> Iterator[tuple[Schema, dict[str, Pair]]]:
+@contextmanager
+def app_pairs(backend_uris: dict[str, str], **settings: Any) -> Iterator[dict[str, Pair]]:
+    """Per backend, an app with the shape cache and one without, on the same database."""
     apps: dict[str, Pair] = {}
     try:
         for backend, uri in backend_uris.items():
-            cached, uncached = InProcessApp(uri), InProcessApp(uri)
+            cached, uncached = InProcessApp(uri, **settings), InProcessApp(uri, **settings)
             p = uncached.state.pipeline
             assert p is not None
             p.shapes = ShapeCache(p.plan, max_entries=0)
             apps[backend] = (cached, uncached)
-        yield _fixture_schema(sqlite_fixture_path), apps
+        yield apps
     finally:
         for pair in apps.values():
             for app in pair:
                 app.close()
+
+
+@pytest.fixture(scope="module")
+def shape_apps(backend_uris: dict[str, str],
+               sqlite_fixture_path: Path) -> Iterator[tuple[Schema, dict[str, Pair]]]:
+    with app_pairs(backend_uris) as apps:
+        yield _fixture_schema(sqlite_fixture_path), apps
 
 
 @st.composite

@@ -19,10 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dbrest.shape import ShapeCache
 from tests.infra.apps import InProcessApp
 from tests.property.test_no_5xx import Request, Schema, _fixture_schema, requests
-from tests.property.test_shape_properties import sibling
+from tests.property.test_shape_properties import app_pairs, sibling
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")
@@ -34,20 +33,8 @@ BODY_VALUES = [None, 0, 1, 7, -3, 2.5, "", "x", "O'Brien", "2020-01-02", True, "
 @pytest.fixture(scope="module")
 def write_apps(backend_uris: dict[str, str],
                sqlite_fixture_path: Path) -> Iterator[tuple[Schema, dict[str, Pair]]]:
-    apps: dict[str, Pair] = {}
-    try:
-        for backend, uri in backend_uris.items():
-            cached = InProcessApp(uri, db_tx_end="rollback")
-            uncached = InProcessApp(uri, db_tx_end="rollback")
-            p = uncached.state.pipeline
-            assert p is not None
-            p.shapes = ShapeCache(p.plan, max_entries=0)
-            apps[backend] = (cached, uncached)
+    with app_pairs(backend_uris, db_tx_end="rollback") as apps:
         yield _fixture_schema(sqlite_fixture_path), apps
-    finally:
-        for pair in apps.values():
-            for app in pair:
-                app.close()
 
 
 def body(draw: st.DrawFn, keys: list[str], array: bool) -> str:
