@@ -40,7 +40,14 @@ from dbrest.exec.sqlite.casts import cast_error, make_cast
 from dbrest.exec.sqlite.deadline import STEPS, Deadline, timeout_error
 from dbrest.exec.sqlite.errors import map_sqlite_error
 from dbrest.exec.sqlite.explain import plan_body
-from dbrest.exec.sqlite.hop import BUSY_TIMEOUT_MS, Moved, on_thread, read_on_loop, write_on_loop
+from dbrest.exec.sqlite.hop import (
+    BUSY_TIMEOUT_MS,
+    Moved,
+    on_thread,
+    patiently,
+    read_on_loop,
+    write_on_loop,
+)
 from dbrest.exec.sqlite.introspect import introspect_sqlite
 from dbrest.exec.sqlite.stream import stream_rows
 from dbrest.render.compile import CompiledRead, CompiledStream, CompiledWrite, WriteStep
@@ -258,8 +265,9 @@ class SqliteBackend(PooledBackend):
             await self.stop()
             raise ConnectionError_("Database connection error.",
                                    f"{self.where.file or ':memory:'}: {err}") from err
-        if self.wal:  # see `_transaction`
+        if self.wal:  # the writer: see `_transaction` and hop.write_on_loop
             await _run(self._all[-1], "PRAGMA wal_autocheckpoint = 0")
+            await _run(self._all[-1], "PRAGMA busy_timeout = 0")
         self._writer.put(self._all[-1])
         for conn in self._all[:-1]:
             self._idle.put(conn)
@@ -442,19 +450,17 @@ class SqliteBackend(PooledBackend):
         connection's thread. The writer does not checkpoint on commit (a checkpoint
         writes and syncs the database file, which must not happen on the loop): every
         `CHECKPOINT_EVERY` writes it checkpoints on its thread."""
-        result = None
-        if self.wal:
-            try:
-                result = write_on_loop(conn, lambda raw, disarm: _transaction(
-                    raw, compiled, values, tx, disarm), self._deadlines[id(conn)])
-            except Moved:
-                pass
-        if result is None:
-            result = await on_thread(conn, lambda raw: _transaction(raw, compiled, values, tx))
-        if not tx.readonly and self.wal:
-            self._writes += 1
-            if self._writes % CHECKPOINT_EVERY == 0:
-                await on_thread(conn, _checkpoint)
+        if tx.readonly or not self.wal:  # a reader's, or not WAL: on the thread
+            return await on_thread(conn, lambda raw: _transaction(raw, compiled, values, tx))
+        try:
+            result = write_on_loop(conn, lambda raw, disarm: _transaction(
+                raw, compiled, values, tx, disarm), self._deadlines[id(conn)])
+        except Moved:
+            result = await on_thread(conn, lambda raw: patiently(
+                raw, lambda raw: _transaction(raw, compiled, values, tx)))
+        self._writes += 1
+        if self._writes % CHECKPOINT_EVERY == 0:
+            await on_thread(conn, _checkpoint)
         return result
 
     def stream(self, compiled: CompiledStream, values: Sequence[object],

@@ -82,9 +82,10 @@ def write_on_loop(conn: aiosqlite.Connection,
     """`transaction(raw, disarm)` on the loop, or `Moved` (nothing written) when it cannot
     finish there within `LOOP_BUDGET`.
 
-    WAL mode only, on the one writer connection: `BEGIN IMMEDIATE` takes the write lock
-    at once or fails at once (the busy timeout is 0 here: another process writing would
-    make the loop wait), and in WAL mode nothing after it waits on a lock. A statement
+    WAL mode only, on the one writer connection, whose busy timeout is 0: `BEGIN
+    IMMEDIATE` takes the write lock at once or fails at once (waiting for another
+    process's write would stop the loop), and in WAL mode nothing after it waits on a
+    lock. The thread path sets the busy timeout for its wait (`patiently`). A statement
     that outruns the budget is interrupted; SQLite then rolls the transaction back, and
     `transaction` rolls back on any error. `transaction` calls `disarm()` before its
     COMMIT, which is never interrupted by the budget. The writer connection does not
@@ -107,7 +108,6 @@ def write_on_loop(conn: aiosqlite.Connection,
         armed = False
 
     raw.set_progress_handler(check, _CHECK_EVERY)
-    raw.execute("PRAGMA busy_timeout = 0")
     try:
         return transaction(raw, disarm)
     except sqlite3.OperationalError as err:
@@ -115,8 +115,17 @@ def write_on_loop(conn: aiosqlite.Connection,
             raise Moved from err
         raise
     finally:
-        raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if outer is not None:
             raw.set_progress_handler(outer, STEPS)
         else:
             raw.set_progress_handler(None, 0)
+
+
+def patiently(raw: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+    """`fn(raw)` on a connection whose busy timeout is 0 (the writer's, `write_on_loop`),
+    waiting up to `BUSY_TIMEOUT_MS` for other processes' locks: for its thread."""
+    raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        return fn(raw)
+    finally:
+        raw.execute("PRAGMA busy_timeout = 0")
