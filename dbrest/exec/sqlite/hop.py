@@ -59,10 +59,15 @@ def read_on_loop(conn: aiosqlite.Connection, sql: str, params: Sequence[object],
             return None
         raise
     finally:
-        if outer is not None:
-            raw.set_progress_handler(outer, STEPS)
-        else:
-            raw.set_progress_handler(None, 0)
+        _restore(raw, outer)
+
+
+def _restore(raw: sqlite3.Connection, outer: Callable[[], int] | None) -> None:
+    """The connection's own progress handler back (the statement timeout), or none."""
+    if outer is not None:
+        raw.set_progress_handler(outer, STEPS)
+    else:
+        raw.set_progress_handler(None, 0)
 
 
 async def on_thread(conn: aiosqlite.Connection,
@@ -115,10 +120,7 @@ def write_on_loop(conn: aiosqlite.Connection,
             raise Moved from err
         raise
     finally:
-        if outer is not None:
-            raw.set_progress_handler(outer, STEPS)
-        else:
-            raw.set_progress_handler(None, 0)
+        _restore(raw, outer)
 
 
 def patiently(raw: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
